@@ -1,0 +1,111 @@
+package dev.factorytelemetry.platform;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.liquibase.LiquibaseFactory;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.annotation.Priority;
+import liquibase.Contexts;
+import liquibase.LabelExpression;
+import liquibase.Liquibase;
+import liquibase.changelog.ChangeSet;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Brings the database schema up to date at start-up and records the TimescaleDB edition.
+ *
+ * <p>Liquibase runs here rather than through {@code quarkus.liquibase.migrate-at-start} because the
+ * changesets depend on the edition: those labelled for the other edition are left out, and stay
+ * pending, so that a server later restarted under another license gets them on the next start.
+ *
+ * <p>This runs on the main thread during start-up (blocking JDBC, never on an event loop); HTTP
+ * traffic is accepted only after it has finished.
+ */
+@ApplicationScoped
+public class SchemaMigration {
+
+    private static final Logger LOG = Logger.getLogger(SchemaMigration.class);
+
+    private static final String LICENSE_SQL = "SELECT current_setting('timescaledb.license', true)";
+    private static final String EDITION_SQL = """
+            SELECT (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'),
+                   current_setting('timescaledb.license', true),
+                   current_setting('server_version')
+            """;
+
+    private final LiquibaseFactory liquibaseFactory;
+    private final AgroalDataSource dataSource;
+    private final PlatformConfig config;
+    private final PlatformState state;
+
+    public SchemaMigration(LiquibaseFactory liquibaseFactory, AgroalDataSource dataSource,
+                           PlatformConfig config, PlatformState state) {
+        this.liquibaseFactory = liquibaseFactory;
+        this.dataSource = dataSource;
+        this.config = config;
+        this.state = state;
+    }
+
+    void onStart(@Observes @Priority(10) StartupEvent event) throws Exception {
+        TimescaleEdition.License license = readLicense();
+        LabelExpression labels = labelsFor(license);
+        int applied = 0;
+        List<String> pending;
+        try (Liquibase liquibase = liquibaseFactory.createLiquibase()) {
+            Contexts contexts = liquibaseFactory.createContexts();
+            List<ChangeSet> unrun = liquibase.listUnrunChangeSets(contexts, labels);
+            if (config.migrateAtStart() && !unrun.isEmpty()) {
+                LOG.infof("Applying %d changeset(s) for the %s edition", unrun.size(), license.setting());
+                liquibase.update(contexts, labels);
+                applied = unrun.size();
+            }
+            pending = liquibase.listUnrunChangeSets(contexts, labels).stream()
+                    .map(cs -> cs.getFilePath() + "::" + cs.getId()).toList();
+        }
+        TimescaleEdition edition = readEdition();
+        SchemaStatus schema = new SchemaStatus(applied, pending);
+        state.started(edition, schema);
+        LOG.infof("TimescaleDB %s (%s edition) on PostgreSQL %s; schema %s", edition.extensionVersion(),
+                edition.editionName(), edition.postgresVersion(),
+                schema.upToDate() ? "up to date" : pending.size() + " changeset(s) pending");
+    }
+
+    /** Changesets without a label run everywhere; labelled ones only on their edition. */
+    static LabelExpression labelsFor(TimescaleEdition.License license) {
+        return new LabelExpression(license.changelogLabel());
+    }
+
+    private TimescaleEdition.License readLicense() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(LICENSE_SQL)) {
+            rs.next();
+            String value = rs.getString(1);
+            if (value == null) {
+                throw new IllegalStateException("timescaledb.license is not set: the server does not load TimescaleDB. "
+                        + "Add timescaledb to shared_preload_libraries and restart PostgreSQL.");
+            }
+            return TimescaleEdition.License.fromSetting(value);
+        }
+    }
+
+    private TimescaleEdition readEdition() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(EDITION_SQL)) {
+            rs.next();
+            if (rs.getString(1) == null) {
+                throw new IllegalStateException("the timescaledb extension is not installed in this database");
+            }
+            return new TimescaleEdition(rs.getString(1), TimescaleEdition.License.fromSetting(rs.getString(2)),
+                    rs.getString(3));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.factorytelemetry.system;
+
+import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.platform.SchemaStatus;
+import dev.factorytelemetry.platform.TimescaleEdition;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.List;
+
+/** What this service runs on: versions, TimescaleDB edition, and which lifecycle features are native. */
+@Path("/api/v1/system/info")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "system")
+public class SystemInfoResource {
+
+    /** How each lifecycle feature is provided on the running edition. */
+    public enum Provider { NATIVE, SERVICE, UNAVAILABLE }
+
+    public record Features(Provider compression, Provider retention, Provider continuousAggregates) {
+        static Features of(TimescaleEdition edition) {
+            return edition.nativePolicies()
+                    ? new Features(Provider.NATIVE, Provider.NATIVE, Provider.NATIVE)
+                    : new Features(Provider.UNAVAILABLE, Provider.SERVICE, Provider.SERVICE);
+        }
+    }
+
+    public record Database(String postgresVersion, String timescaledbVersion, String edition, String license) {
+    }
+
+    public record Schema(boolean upToDate, int appliedAtStart, List<String> pendingChangeSets) {
+    }
+
+    public record SystemInfo(String service, String version, Database database, Features features, Schema schema) {
+    }
+
+    private final PlatformState platform;
+    private final String applicationName;
+    private final String applicationVersion;
+
+    public SystemInfoResource(PlatformState platform,
+                              @ConfigProperty(name = "quarkus.application.name") String applicationName,
+                              @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String applicationVersion) {
+        this.platform = platform;
+        this.applicationName = applicationName;
+        this.applicationVersion = applicationVersion;
+    }
+
+    @GET
+    @Operation(summary = "Service and database platform facts",
+            description = "TimescaleDB version and edition as detected at start-up, and how compression, retention and "
+                    + "continuous aggregates are provided: NATIVE (TimescaleDB policies, Community edition), SERVICE "
+                    + "(scheduled by this service, Apache edition) or UNAVAILABLE.")
+    public SystemInfo info() {
+        TimescaleEdition edition = platform.requireEdition();
+        SchemaStatus schema = platform.schema().orElseThrow();
+        return new SystemInfo(applicationName, applicationVersion,
+                new Database(edition.postgresVersion(), edition.extensionVersion(), edition.editionName(),
+                        edition.license().setting()),
+                Features.of(edition),
+                new Schema(schema.upToDate(), schema.appliedChangeSets(), schema.pendingChangeSets()));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.factorytelemetry.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Starts the test suite's own TimescaleDB cluster (Apache edition unless {@code edition=community} is
+ * passed as an init argument) and creates a fresh database for this run, dropped at the end. The
+ * service then migrates that empty database itself, exactly as in production.
+ */
+public class TimescaleTestResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Name of the database of the current run, for tests that need to inspect it with psql. */
+    public static volatile String currentDatabase;
+    /** The cluster of the current run. */
+    public static volatile LocalTimescale currentCluster;
+
+    private LocalTimescale cluster;
+    private String database;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        cluster = "community".equals(initArgs.get("edition")) ? LocalTimescale.community() : LocalTimescale.apache();
+    }
+
+    @Override
+    public Map<String, String> start() {
+        if (cluster == null) {
+            cluster = LocalTimescale.apache();
+        }
+        cluster.start();
+        database = "ft_test_" + cluster.license() + "_" + ProcessHandle.current().pid() + "_" + System.currentTimeMillis();
+        cluster.createDatabase(database);
+        currentDatabase = database;
+        currentCluster = cluster;
+        Map<String, String> config = new HashMap<>();
+        config.put("quarkus.datasource.reactive.url", cluster.reactiveUrl(database));
+        config.put("quarkus.datasource.jdbc.url", cluster.jdbcUrl(database));
+        config.put("quarkus.datasource.username", LocalTimescale.USER);
+        config.put("quarkus.datasource.password", LocalTimescale.PASSWORD);
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (cluster != null && database != null) {
+            try {
+                cluster.start(); // a test may have stopped it
+                cluster.dropDatabase(database);
+            } catch (RuntimeException e) {
+                System.err.println("could not drop test database " + database + ": " + e.getMessage());
+            }
+        }
+    }
+}
