@@ -29,12 +29,18 @@ public final class LocalTimescale {
 
     /** The cluster the Apache-edition suite runs on (always available where the script can install). */
     public static LocalTimescale apache() {
-        return new LocalTimescale(Integer.getInteger("ft.test.apache-port", 55433), "apache");
+        return new LocalTimescale(port("FT_TEST_APACHE_PORT", 55433), "apache");
     }
 
     /** The Community-edition cluster; usable only where the TSL module is installed. */
     public static LocalTimescale community() {
-        return new LocalTimescale(Integer.getInteger("ft.test.community-port", 55434), "timescale");
+        return new LocalTimescale(port("FT_TEST_COMMUNITY_PORT", 55434), "timescale");
+    }
+
+    /** Ports can be moved (environment) so that several checkouts can test side by side. */
+    private static int port(String variable, int defaultPort) {
+        String value = System.getenv(variable);
+        return value == null || value.isBlank() ? defaultPort : Integer.parseInt(value.trim());
     }
 
     public int port() {
