@@ -54,20 +54,22 @@ CREATE FUNCTION factory_telemetry.invalidate_from_row()
     LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_column text := TG_ARGV[0];
+    -- TG_TABLE_NAME would name the chunk, so the hypertable comes as an argument
+    v_source text := TG_ARGV[0];
+    v_column text := TG_ARGV[1];
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM factory_telemetry.log_invalidation(TG_TABLE_NAME, (to_jsonb(OLD) ->> v_column)::timestamptz,
+        PERFORM factory_telemetry.log_invalidation(v_source, (to_jsonb(OLD) ->> v_column)::timestamptz,
                                                    (to_jsonb(OLD) ->> v_column)::timestamptz);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM factory_telemetry.log_invalidation(TG_TABLE_NAME, (to_jsonb(NEW) ->> v_column)::timestamptz,
+        PERFORM factory_telemetry.log_invalidation(v_source, (to_jsonb(NEW) ->> v_column)::timestamptz,
                                                    (to_jsonb(NEW) ->> v_column)::timestamptz);
     END IF;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION factory_telemetry.invalidate_from_row() IS 'Row trigger: logs the time (column named by the trigger argument) of a written row as invalidated';
+COMMENT ON FUNCTION factory_telemetry.invalidate_from_row() IS 'Row trigger (arguments: hypertable, time column): logs the time of a written row as invalidated';
 
 --changeset factory-telemetry:0004-definitions-from-raw
 CREATE VIEW factory_telemetry.oee_hourly_aggregate_definition AS
@@ -324,13 +326,13 @@ CREATE TRIGGER metric_hist_invalidate_insert AFTER INSERT ON factory_telemetry.m
 CREATE TRIGGER metric_hist_invalidate_change AFTER UPDATE OR DELETE ON factory_telemetry.metric_hist
     FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_metric_row();
 CREATE TRIGGER oee_calculations_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.oee_calculations
-    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('calculation_time');
+    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('oee_calculations', 'calculation_time');
 CREATE TRIGGER energy_consumption_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.energy_consumption
-    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('consumption_time');
+    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('energy_consumption', 'consumption_time');
 CREATE TRIGGER downtime_events_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.downtime_events
-    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('start_time');
+    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('downtime_events', 'start_time');
 CREATE TRIGGER quality_checks_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.quality_checks
-    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('check_time');
+    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('quality_checks', 'check_time');
 
 --changeset factory-telemetry:0004-definitions-from-hourly
 CREATE VIEW factory_telemetry.oee_daily_aggregate_definition AS
