@@ -72,6 +72,16 @@ public final class LocalTimescale {
         return run("psql", "-d", database, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql);
     }
 
+    /** Runs SQL that must fail, and returns psql's error output. */
+    public String psqlExpectingError(String database, String sql) {
+        try {
+            String out = psql(database, sql);
+            throw new AssertionError("expected an error from: " + sql + "; got: " + out);
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }

@@ -17,12 +17,23 @@ public class TimescaleTestResource implements QuarkusTestResourceLifecycleManage
     /** The cluster of the current run. */
     public static volatile LocalTimescale currentCluster;
 
+    /**
+     * Why the Community edition was requested but is not available (then the run falls back to the
+     * Apache cluster and Community-only tests skip with this reason); null when it is available.
+     */
+    public static volatile String communityUnavailableReason;
+
     private LocalTimescale cluster;
     private String database;
 
     @Override
     public void init(Map<String, String> initArgs) {
-        cluster = "community".equals(initArgs.get("edition")) ? LocalTimescale.community() : LocalTimescale.apache();
+        if ("community".equals(initArgs.get("edition"))) {
+            communityUnavailableReason = LocalTimescale.communityUnavailableReason();
+            cluster = communityUnavailableReason == null ? LocalTimescale.community() : LocalTimescale.apache();
+        } else {
+            cluster = LocalTimescale.apache();
+        }
     }
 
     @Override

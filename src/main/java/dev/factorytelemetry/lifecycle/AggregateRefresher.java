@@ -1,0 +1,110 @@
+package dev.factorytelemetry.lifecycle;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Keeps service-maintained aggregates (the Apache edition's stand-in for continuous aggregates)
+ * current: each one whose {@code refresh_schedule} has elapsed is refreshed by
+ * {@code factory_telemetry.refresh_service_aggregate}, which recomputes exactly the buckets touched
+ * by logged invalidations, aggregates on raw tables before those built on them.
+ */
+@ApplicationScoped
+public class AggregateRefresher {
+
+    private static final Logger LOG = Logger.getLogger(AggregateRefresher.class);
+
+    /** Service-maintained aggregates in dependency order (those on hypertables first), with due flag. */
+    static final String SERVICE_AGGREGATES_SQL = """
+            SELECT a.aggregate_name,
+                   s.last_run_at IS NULL OR s.last_run_at + a.refresh_schedule <= now() AS due
+            FROM factory_telemetry.aggregate_policy a
+            LEFT JOIN factory_telemetry.aggregate_refresh_state s USING (aggregate_name)
+            WHERE a.materialization = 'service_table'
+            ORDER BY (a.source_name IN (SELECT aggregate_name FROM factory_telemetry.aggregate_policy)), a.aggregate_name
+            """;
+
+    private static final String REFRESH_SQL = "SELECT factory_telemetry.refresh_service_aggregate($1) AS ranges";
+
+    private static final String RECORD_SUCCESS_SQL = """
+            INSERT INTO factory_telemetry.aggregate_refresh_state
+                (aggregate_name, last_run_at, last_success_at, last_duration_ms, last_ranges, last_error)
+            VALUES ($1, now(), now(), $2, $3, NULL)
+            ON CONFLICT (aggregate_name) DO UPDATE
+               SET last_run_at = EXCLUDED.last_run_at, last_success_at = EXCLUDED.last_success_at,
+                   last_duration_ms = EXCLUDED.last_duration_ms, last_ranges = EXCLUDED.last_ranges, last_error = NULL
+            """;
+
+    private static final String RECORD_FAILURE_SQL = """
+            INSERT INTO factory_telemetry.aggregate_refresh_state (aggregate_name, last_run_at, last_error)
+            VALUES ($1, now(), $2)
+            ON CONFLICT (aggregate_name) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_error = EXCLUDED.last_error
+            """;
+
+    /** The outcome of one aggregate's refresh. */
+    public record Outcome(String aggregate, int ranges, Duration took, String error) {
+        public boolean failed() {
+            return error != null;
+        }
+    }
+
+    private final Pool pool;
+    private final MeterRegistry registry;
+
+    public AggregateRefresher(Pool pool, MeterRegistry registry) {
+        this.pool = pool;
+        this.registry = registry;
+    }
+
+    /** Refreshes the aggregates whose schedule has elapsed. */
+    public Uni<List<Outcome>> refreshDue() {
+        return refresh(false);
+    }
+
+    /** Refreshes every service-maintained aggregate now, in dependency order (admin API, tests). */
+    public Uni<List<Outcome>> refreshAll() {
+        return refresh(true);
+    }
+
+    private Uni<List<Outcome>> refresh(boolean all) {
+        return pool.query(SERVICE_AGGREGATES_SQL).execute()
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .filter(row -> all || row.getBoolean("due"))
+                .map(row -> row.getString("aggregate_name"))
+                // one after the other: daily aggregates read the hourly ones refreshed just before
+                .onItem().transformToUniAndConcatenate(this::refreshOne)
+                .collect().asList();
+    }
+
+    /** Refreshes one aggregate (its own transaction) and records the outcome. */
+    public Uni<Outcome> refreshOne(String aggregate) {
+        long started = System.nanoTime();
+        return pool.withTransaction(connection -> connection.preparedQuery(REFRESH_SQL).execute(Tuple.of(aggregate))
+                        .map(rows -> rows.iterator().next().getInteger("ranges"))
+                        .call(ranges -> connection.preparedQuery(RECORD_SUCCESS_SQL).execute(Tuple.of(aggregate,
+                                (System.nanoTime() - started) / 1e6, ranges))))
+                .map(ranges -> {
+                    Duration took = Duration.ofNanos(System.nanoTime() - started);
+                    Timer.builder("telemetry.aggregate.refresh").description("Refresh of a service-maintained aggregate")
+                            .tag("aggregate", aggregate).register(registry).record(took);
+                    return new Outcome(aggregate, ranges, took, null);
+                })
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("Refresh of %s failed: %s", aggregate, failure.getMessage());
+                    registry.counter("telemetry.aggregate.refresh.failures", "aggregate", aggregate).increment();
+                    return pool.preparedQuery(RECORD_FAILURE_SQL).execute(Tuple.of(aggregate, String.valueOf(failure.getMessage())))
+                            .onFailure().recoverWithNull()
+                            .replaceWith(new Outcome(aggregate, 0, Duration.ofNanos(System.nanoTime() - started),
+                                    String.valueOf(failure.getMessage())));
+                });
+    }
+}

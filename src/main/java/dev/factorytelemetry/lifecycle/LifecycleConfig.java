@@ -1,0 +1,34 @@
+package dev.factorytelemetry.lifecycle;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/**
+ * The service-side lifecycle executors. On the Apache edition they enforce the policy catalog
+ * (retention with drop_chunks, refresh of service-maintained aggregates); on the Community edition
+ * TimescaleDB's own jobs do that and these executors only run where an object is service-maintained.
+ */
+@ConfigMapping(prefix = "telemetry.lifecycle")
+public interface LifecycleConfig {
+
+    /** Run the scheduled executors at all. Turn off on replicas that should only serve traffic. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * How often due aggregates are looked for. Each service-maintained aggregate is refreshed when its
+     * catalog {@code refresh_schedule} has elapsed, so staleness is at most one schedule plus this tick.
+     */
+    @WithDefault("30s")
+    Duration refreshTick();
+
+    /** How often service-enforced retention runs (drop_chunks of chunks entirely past retention). */
+    @WithDefault("1h")
+    Duration retentionInterval();
+
+    /** Delay after start-up before the first executor run. */
+    @WithDefault("10s")
+    Duration initialDelay();
+}
