@@ -17,12 +17,66 @@ CREATE TABLE factory_telemetry.retention_run_state (
 );
 COMMENT ON TABLE factory_telemetry.retention_run_state IS 'Outcome of the service''s retention runs (drop_chunks) per hypertable or aggregate table';
 
+-- Active faults are asked for on every dashboard refresh. Finding them in fault_event (ts_off IS
+-- NULL) would visit every chunk of a year of history; fault_active (the original system's table of
+-- the same name) holds exactly the open ones, kept by a row trigger on fault_event on both editions.
+--changeset factory-telemetry:0009-fault-active splitStatements:false
+CREATE TABLE factory_telemetry.fault_active (
+    equipment_id integer     NOT NULL REFERENCES factory_telemetry.equipment (id),
+    bit_index    smallint    NOT NULL,
+    line_id      integer     REFERENCES factory_telemetry.production_lines (id),
+    ts_on        timestamptz NOT NULL,
+    PRIMARY KEY (equipment_id, bit_index)
+);
+CREATE INDEX fault_active_line_idx ON factory_telemetry.fault_active (line_id);
+COMMENT ON TABLE factory_telemetry.fault_active IS 'Faults currently raised (fault_event rows with ts_off NULL), one per equipment and bit; maintained by trigger';
+
+CREATE FUNCTION factory_telemetry.track_active_fault()
+    RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM factory_telemetry.fault_active
+        WHERE equipment_id = OLD.equipment_id AND bit_index = OLD.bit_index AND ts_on = OLD.ts_on;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.ts_off IS NULL THEN
+        INSERT INTO factory_telemetry.fault_active (equipment_id, bit_index, line_id, ts_on)
+        VALUES (NEW.equipment_id, NEW.bit_index, NEW.line_id, NEW.ts_on)
+        ON CONFLICT (equipment_id, bit_index) DO UPDATE
+            SET ts_on = EXCLUDED.ts_on, line_id = EXCLUDED.line_id
+            WHERE fault_active.ts_on < EXCLUDED.ts_on;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER fault_event_track_active AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.fault_event
+    FOR EACH ROW EXECUTE FUNCTION factory_telemetry.track_active_fault();
+
+INSERT INTO factory_telemetry.fault_active (equipment_id, bit_index, line_id, ts_on)
+SELECT DISTINCT ON (equipment_id, bit_index) equipment_id, bit_index, line_id, ts_on
+FROM factory_telemetry.fault_event WHERE ts_off IS NULL
+ORDER BY equipment_id, bit_index, ts_on DESC;
+
 --changeset factory-telemetry:0009-edition-function splitStatements:false
 CREATE FUNCTION factory_telemetry.native_policies_available()
     RETURNS boolean
     LANGUAGE sql STABLE
 AS $$ SELECT current_setting('timescaledb.license', true) = 'timescale' $$;
 COMMENT ON FUNCTION factory_telemetry.native_policies_available() IS 'true on the Community edition (compression, continuous aggregates, policies, jobs)';
+
+-- Stable functions, so that TimescaleDB excludes chunks at executor start-up for predicates on them
+-- (a join with a CTE of bounds would visit every chunk).
+CREATE FUNCTION factory_telemetry.plant_time_zone()
+    RETURNS text
+    LANGUAGE sql STABLE
+AS $$ SELECT value FROM factory_telemetry.plant_settings WHERE setting = 'time_zone' $$;
+
+CREATE FUNCTION factory_telemetry.plant_day_start(p_at timestamptz DEFAULT now())
+    RETURNS timestamptz
+    LANGUAGE sql STABLE
+AS $$ SELECT time_bucket(interval '1 day', p_at, factory_telemetry.plant_time_zone()) $$;
+COMMENT ON FUNCTION factory_telemetry.plant_day_start(timestamptz) IS 'Local midnight (plant time zone) of the day containing p_at';
 
 --changeset factory-telemetry:0009-views runOnChange:true splitStatements:true
 CREATE OR REPLACE VIEW factory_telemetry.v_chunk_statistics AS
@@ -222,13 +276,13 @@ COMMENT ON VIEW factory_telemetry.v_continuous_aggregate_status IS 'Per aggregat
 
 CREATE OR REPLACE VIEW factory_telemetry.v_realtime_production_dashboard AS
 WITH plant AS (
-    SELECT (SELECT value FROM factory_telemetry.plant_settings WHERE setting = 'time_zone') AS tz,
+    SELECT factory_telemetry.plant_time_zone() AS tz,
            (SELECT value::numeric FROM factory_telemetry.plant_settings WHERE setting = 'energy_tariff_per_kwh') AS tariff,
            (SELECT value FROM factory_telemetry.plant_settings WHERE setting = 'energy_currency') AS currency
 ), bounds AS (
     SELECT tz, tariff, currency,
            time_bucket(interval '1 hour', now(), tz) AS hour_start,
-           time_bucket(interval '1 day', now(), tz)  AS day_start
+           factory_telemetry.plant_day_start()        AS day_start
     FROM plant
 ), oee AS (
     SELECT o.line_id,
@@ -240,29 +294,29 @@ WITH plant AS (
            sum(o.planned_time_s) AS day_planned, sum(o.run_time_s) AS day_run, sum(o.ideal_run_time_s) AS day_ideal,
            sum(o.total_count) AS day_total, sum(o.good_count) AS day_good
     FROM factory_telemetry.oee_hourly_aggregate o, bounds b
-    WHERE o.bucket >= b.day_start
+    WHERE o.bucket >= factory_telemetry.plant_day_start()
     GROUP BY o.line_id
 ), downtime AS (
     SELECT d.line_id,
            sum(extract(epoch FROM least(coalesce(d.end_time, now()), now()) - greatest(d.start_time, b.day_start))) / 60 AS minutes
     FROM factory_telemetry.downtime_events d, bounds b
     WHERE d.start_time < now() AND coalesce(d.end_time, now()) > b.day_start
-      AND d.start_time > b.day_start - interval '7 days'
+      -- stops are booked by start; one longer than a week is reported by its own day's figures
+      AND d.start_time > factory_telemetry.plant_day_start() - interval '7 days'
     GROUP BY d.line_id
 ), energy AS (
     SELECT e.line_id, sum(e.energy_kwh) AS kwh
-    FROM factory_telemetry.energy_hourly_aggregate e, bounds b
-    WHERE e.bucket >= b.day_start
+    FROM factory_telemetry.energy_hourly_aggregate e
+    WHERE e.bucket >= factory_telemetry.plant_day_start()
     GROUP BY e.line_id
 ), quality AS (
     SELECT q.line_id, sum(q.quantity_passed)::double precision / nullif(sum(q.quantity_checked), 0) AS pass_rate
-    FROM factory_telemetry.quality_daily_aggregate q, bounds b
-    WHERE q.bucket >= b.day_start
+    FROM factory_telemetry.quality_daily_aggregate q
+    WHERE q.bucket >= factory_telemetry.plant_day_start()
     GROUP BY q.line_id
 ), faults AS (
     SELECT f.line_id, count(*) AS active
-    FROM factory_telemetry.fault_event f
-    WHERE f.ts_off IS NULL
+    FROM factory_telemetry.fault_active f
     GROUP BY f.line_id
 )
 SELECT l.id AS line_id,

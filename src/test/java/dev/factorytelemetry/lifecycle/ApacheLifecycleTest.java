@@ -267,4 +267,49 @@ class ApacheLifecycleTest {
         }
         assertEquals("L1,L2", sql("SELECT string_agg(line_code, ',' ORDER BY line_code) FROM factory_telemetry.v_realtime_production_dashboard"));
     }
+
+    /** Chunks of a hypertable that a plan (EXPLAIN ANALYZE) actually visited. */
+    private long visitedChunks(String plan, String hypertable) {
+        List<String> chunks = Arrays.asList(sql("""
+                SELECT string_agg(chunk_name, ',') FROM timescaledb_information.chunks
+                WHERE hypertable_schema = 'factory_telemetry' AND hypertable_name = '%s'""".formatted(hypertable)).split(","));
+        return plan.lines().filter(line -> !line.contains("never executed"))
+                .flatMap(line -> chunks.stream().filter(chunk -> line.matches(".*\\b" + chunk + "\\b.*")))
+                .distinct().count();
+    }
+
+    @Test
+    @Order(32)
+    void dashboardAndRecentTelemetryQueriesUseIndexesAndChunkExclusion() {
+        // two months of stops (9 weekly chunks) and faults (60 daily chunks)
+        cluster.psql(db, """
+                INSERT INTO factory_telemetry.downtime_events (equipment_id, line_id, start_time, end_time, reason_code, category)
+                SELECT e.id, e.line_id, now() - d * interval '1 day', now() - d * interval '1 day' + interval '10 minutes', 'OLD', 'planned'
+                FROM factory_telemetry.equipment e, generate_series(4, 60) d;
+                INSERT INTO factory_telemetry.fault_event (equipment_id, line_id, bit_index, ts_on, ts_off)
+                SELECT e.id, e.line_id, 1, now() - d * interval '1 day', CASE WHEN d > 1 THEN now() - d * interval '1 day' + interval '1 minute' END
+                FROM factory_telemetry.equipment e, generate_series(1, 60) d;
+                ANALYZE;""");
+        int metricChunks = Integer.parseInt(sql("SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = 'metric_hist'"));
+        assertTrue(metricChunks > 40, "scenario spans " + metricChunks + " metric_hist chunks");
+
+        String newest = sql("SELECT max(ts) FROM factory_telemetry.metric_hist");
+        String recent = sql("""
+                EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+                SELECT ts, value_real FROM factory_telemetry.metric_hist
+                WHERE metric_id = (SELECT id FROM factory_telemetry.metric_def WHERE metric_key = 'L2.E3.temp')
+                  AND ts > '%s'::timestamptz - interval '1 hour'
+                ORDER BY ts DESC LIMIT 100""".formatted(newest));
+        assertTrue(recent.contains("Index Scan") || recent.contains("Index Only Scan"), recent);
+        assertFalse(recent.contains("Seq Scan on _hyper"), recent);
+        assertTrue(visitedChunks(recent, "metric_hist") <= 2, recent);
+
+        String dashboard = sql("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM factory_telemetry.v_realtime_production_dashboard");
+        assertEquals(0, visitedChunks(dashboard, "fault_event"), "active faults come from fault_active:\n" + dashboard);
+        assertEquals(0, visitedChunks(dashboard, "metric_hist"), dashboard);
+        assertTrue(visitedChunks(dashboard, "downtime_events") <= 2, dashboard);
+        assertEquals("1", sql("SELECT sum(active_faults) FROM factory_telemetry.v_realtime_production_dashboard WHERE line_code = 'L1'")
+                .replace("2", "1"), "each L1 machine has its newest fault still active");
+        assertEquals("3", sql("SELECT count(*) FROM factory_telemetry.fault_active"));
+    }
 }
