@@ -305,7 +305,7 @@ ORDER BY a.aggregate_name;
 
 --changeset factory-telemetry:0004-row-triggers splitStatements:false labels:edition-apache
 --comment: Apache edition: writes that bypass the ingest path invalidate the service-maintained aggregates.
---comment: metric_hist's insert trigger is skipped when the writer logged the batch itself (the ingest path).
+--comment: Insert triggers are skipped when the writer logged the batch itself (the ingest and event APIs).
 CREATE FUNCTION factory_telemetry.invalidate_metric_row()
     RETURNS trigger
     LANGUAGE plpgsql
@@ -325,13 +325,27 @@ CREATE TRIGGER metric_hist_invalidate_insert AFTER INSERT ON factory_telemetry.m
     EXECUTE FUNCTION factory_telemetry.invalidate_metric_row();
 CREATE TRIGGER metric_hist_invalidate_change AFTER UPDATE OR DELETE ON factory_telemetry.metric_hist
     FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_metric_row();
-CREATE TRIGGER oee_calculations_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.oee_calculations
+-- Event tables likewise: the event API logs one range per batch and sets the same flag; updates and
+-- deletes (closing a stop, manual fixes) always log through the row triggers.
+CREATE TRIGGER oee_calculations_invalidate_insert AFTER INSERT ON factory_telemetry.oee_calculations
+    FOR EACH ROW WHEN (current_setting('factory_telemetry.invalidation_logged', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION factory_telemetry.invalidate_from_row('oee_calculations', 'calculation_time');
+CREATE TRIGGER oee_calculations_invalidate_change AFTER UPDATE OR DELETE ON factory_telemetry.oee_calculations
     FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('oee_calculations', 'calculation_time');
-CREATE TRIGGER energy_consumption_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.energy_consumption
+CREATE TRIGGER energy_consumption_invalidate_insert AFTER INSERT ON factory_telemetry.energy_consumption
+    FOR EACH ROW WHEN (current_setting('factory_telemetry.invalidation_logged', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION factory_telemetry.invalidate_from_row('energy_consumption', 'consumption_time');
+CREATE TRIGGER energy_consumption_invalidate_change AFTER UPDATE OR DELETE ON factory_telemetry.energy_consumption
     FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('energy_consumption', 'consumption_time');
-CREATE TRIGGER downtime_events_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.downtime_events
+CREATE TRIGGER downtime_events_invalidate_insert AFTER INSERT ON factory_telemetry.downtime_events
+    FOR EACH ROW WHEN (current_setting('factory_telemetry.invalidation_logged', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION factory_telemetry.invalidate_from_row('downtime_events', 'start_time');
+CREATE TRIGGER downtime_events_invalidate_change AFTER UPDATE OR DELETE ON factory_telemetry.downtime_events
     FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('downtime_events', 'start_time');
-CREATE TRIGGER quality_checks_invalidate AFTER INSERT OR UPDATE OR DELETE ON factory_telemetry.quality_checks
+CREATE TRIGGER quality_checks_invalidate_insert AFTER INSERT ON factory_telemetry.quality_checks
+    FOR EACH ROW WHEN (current_setting('factory_telemetry.invalidation_logged', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION factory_telemetry.invalidate_from_row('quality_checks', 'check_time');
+CREATE TRIGGER quality_checks_invalidate_change AFTER UPDATE OR DELETE ON factory_telemetry.quality_checks
     FOR EACH ROW EXECUTE FUNCTION factory_telemetry.invalidate_from_row('quality_checks', 'check_time');
 
 --changeset factory-telemetry:0004-definitions-from-hourly

@@ -70,6 +70,10 @@ public class DatabaseReadinessCheck implements AsyncHealthCheck {
                     + started.license().setting() + "' to '" + license + "' since start-up; restart the service "
                     + "so that it applies the matching lifecycle policies");
         }
+        SystemInfoResource.Features features = SystemInfoResource.Features.of(started);
+        response.withData("compression", features.compression().label())
+                .withData("retention", features.retention().label())
+                .withData("continuousAggregates", features.continuousAggregates().label());
         SchemaStatus schema = platform.schema().orElseThrow();
         response.withData("schema", schema.upToDate() ? "up to date" : "pending changesets");
         if (!schema.upToDate()) {

@@ -20,7 +20,14 @@ import java.util.List;
 public class SystemInfoResource {
 
     /** How each lifecycle feature is provided on the running edition. */
-    public enum Provider { NATIVE, SERVICE, UNAVAILABLE }
+    public enum Provider {
+        NATIVE, SERVICE, UNAVAILABLE;
+
+        /** Lower-case name, as shown in health details. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public record Features(Provider compression, Provider retention, Provider continuousAggregates) {
         static Features of(TimescaleEdition edition) {

@@ -33,7 +33,10 @@ class HealthTest {
                 .body(CHECK + ".data.edition", equalTo("apache"))
                 .body(CHECK + ".data.license", equalTo("apache"))
                 .body(CHECK + ".data.version", equalTo(extversion))
-                .body(CHECK + ".data.schema", equalTo("up to date"));
+                .body(CHECK + ".data.schema", equalTo("up to date"))
+                .body(CHECK + ".data.compression", equalTo("unavailable"))
+                .body(CHECK + ".data.retention", equalTo("service"))
+                .body(CHECK + ".data.continuousAggregates", equalTo("service"));
     }
 
     @Test
