@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * same run; latency of 1,000-point batches at half the measured JSON rate; small-batch rate.
  * Run by bench/ingest/run (which starts the cluster and the service); see README.md.
  *
- * Args: baseUrl jdbcUrl dbUser dbPassword adminKey [pointsPerPhase] [clients]
+ * Args: baseUrl jdbcUrl dbUser dbPassword adminKey [pointsPerPhase] [clients] [servicePid]
  */
 public class IngestBench {
 
@@ -44,6 +44,7 @@ public class IngestBench {
         int points = args.length > 5 ? Integer.parseInt(args[5]) : 1_000_000;
         int clients = args.length > 6 ? Integer.parseInt(args[6]) : 8;
         int batches = points / BATCH;
+        long servicePid = args.length > 7 ? Long.parseLong(args[7]) : -1;
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         String key = createKey(http, base, adminKey);
@@ -63,10 +64,14 @@ public class IngestBench {
         run(http, base + "/api/v2/write?org=bench&bucket=bench&precision=ms", "text/plain", key, warmLp, clients);
 
         List<byte[]> json = jsonBodies(jsonStart, batches, "bench.m");
+        double[] cpu0 = cpu(servicePid);
         Result jsonResult = run(http, base + "/api/v1/telemetry", "application/json", key, json, clients);
+        double[] cpu1 = cpu(servicePid);
         json = null;
         List<byte[]> lp = lpBodies(lpStart, batches);
+        double[] cpu2 = cpu(servicePid);
         Result lpResult = run(http, base + "/api/v2/write?org=bench&bucket=bench&precision=ms", "text/plain", key, lp, clients);
+        double[] cpu3 = cpu(servicePid);
         lp = null;
 
         double copyRate;
@@ -100,8 +105,24 @@ public class IngestBench {
         System.out.printf(Locale.ROOT, "ratio line protocol / COPY%10.2f%n", lpResult.pointsPerSecond() / copyRate);
         System.out.printf(Locale.ROOT, "latency at %,.0f points/s (50%% of JSON max), %d batches: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 target, latencies.size(), pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1) / 1e6);
+        System.out.printf(Locale.ROOT, "CPU seconds per 1M points: JSON service %.2f, bench client %.2f; line protocol service %.2f, client %.2f%n",
+                (cpu1[0] - cpu0[0]) * 1e6 / jsonResult.points, (cpu1[1] - cpu0[1]) * 1e6 / jsonResult.points,
+                (cpu3[0] - cpu2[0]) * 1e6 / lpResult.points, (cpu3[1] - cpu2[1]) * 1e6 / lpResult.points);
         System.out.printf(Locale.ROOT, "10-point batches          %,10.0f points/s  (%,.0f requests/s, %d errors)%n",
                 smallResult.pointsPerSecond(), smallResult.pointsPerSecond() / 10, smallResult.errors);
+    }
+
+    /** CPU seconds used so far by the service process (from /proc) and by this process. */
+    static double[] cpu(long pid) throws Exception {
+        double service = 0;
+        if (pid > 0) {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            service = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime + stime in clock ticks (100/s)
+        }
+        double self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+        return new double[] {service, self};
     }
 
     record Result(long points, double seconds, int errors) {

@@ -16,9 +16,6 @@ import java.util.regex.Pattern;
  */
 final class LineProtocolParser {
 
-    private static final Pattern FLOAT = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
-    private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
-    private static final Pattern UNSIGNED = Pattern.compile("\\d+");
     private static final Pattern STATUS_CODE = Pattern.compile("\\((0x[0-9A-Fa-f]{1,8})\\)");
     private static final Set<String> TRUE = Set.of("t", "T", "true", "True", "TRUE");
     private static final Set<String> FALSE = Set.of("f", "F", "false", "False", "FALSE");
@@ -158,7 +155,7 @@ final class LineProtocolParser {
         skipSpaces(line, at);
         if (at[0] < line.length()) {
             String ts = line.substring(at[0]).strip();
-            if (!INTEGER.matcher(ts).matches()) {
+            if (!isInteger(ts, 0, ts.length())) {
                 throw new SyntaxError("invalid timestamp '" + SampleRules.abbreviate(ts) + "' (an integer in precision "
                         + precision.name().toLowerCase() + " is expected)");
             }
@@ -194,13 +191,13 @@ final class LineProtocolParser {
     private static void value(SampleBatch batch, int i, String raw, String field) {
         int n = raw.length();
         char last = raw.charAt(n - 1);
-        if (last == 'i' && INTEGER.matcher(raw.substring(0, n - 1)).matches()) {
+        if (last == 'i' && isInteger(raw, 0, n - 1)) {
             try {
                 batch.setInteger(i, Long.parseLong(raw.substring(0, n - 1)));
             } catch (NumberFormatException e) {
                 throw new SyntaxError("integer field '" + field + "' is out of the 64-bit range");
             }
-        } else if (last == 'u' && UNSIGNED.matcher(raw.substring(0, n - 1)).matches()) {
+        } else if (last == 'u' && n > 1 && raw.charAt(0) != '-' && raw.charAt(0) != '+' && isInteger(raw, 0, n - 1)) {
             try {
                 batch.setInteger(i, Long.parseLong(raw.substring(0, n - 1)));
             } catch (NumberFormatException e) {
@@ -210,7 +207,7 @@ final class LineProtocolParser {
             batch.setBool(i, true);
         } else if (FALSE.contains(raw)) {
             batch.setBool(i, false);
-        } else if (FLOAT.matcher(raw).matches()) {
+        } else if (isFloat(raw)) {
             double d = Double.parseDouble(raw);
             if (!Double.isFinite(d)) {
                 throw new SyntaxError("float field '" + field + "' is out of range");
@@ -219,6 +216,63 @@ final class LineProtocolParser {
         } else {
             throw new SyntaxError("invalid field value '" + SampleRules.abbreviate(raw) + "' for field '" + field + "'");
         }
+    }
+
+    /** [-+]?digits */
+    static boolean isInteger(String s, int from, int to) {
+        int i = from;
+        if (i < to && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+            i++;
+        }
+        if (i >= to) {
+            return false;
+        }
+        for (; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** [-+]?(digits[.digits*]|.digits)([eE][-+]?digits)? — what InfluxDB accepts as a float (no NaN/Inf/hex). */
+    static boolean isFloat(String s) {
+        int n = s.length();
+        int i = 0;
+        if (i < n && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+            i++;
+        }
+        int mantissa = 0;
+        while (i < n && Character.isDigit(s.charAt(i)) && s.charAt(i) < 128) {
+            i++;
+            mantissa++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                i++;
+                mantissa++;
+            }
+        }
+        if (mantissa == 0) {
+            return false;
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+                i++;
+            }
+            int exponent = 0;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                i++;
+                exponent++;
+            }
+            if (exponent == 0) {
+                return false;
+            }
+        }
+        return i == n;
     }
 
     /** "OK (0x0)", "BadNodeIdUnknown (0x80340000)" → the status code (32 bits, stored signed). */
