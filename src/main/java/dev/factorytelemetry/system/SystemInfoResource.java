@@ -1,5 +1,7 @@
 package dev.factorytelemetry.system;
 
+import dev.factorytelemetry.auth.RequiresScope;
+import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.platform.PlatformState;
 import dev.factorytelemetry.platform.SchemaStatus;
 import dev.factorytelemetry.platform.TimescaleEdition;
@@ -15,6 +17,7 @@ import java.util.List;
 
 /** What this service runs on: versions, TimescaleDB edition, and which lifecycle features are native. */
 @Path("/api/v1/system/info")
+@RequiresScope(Scope.READ)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "system")
 public class SystemInfoResource {

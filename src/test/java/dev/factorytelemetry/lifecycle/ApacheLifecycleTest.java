@@ -4,6 +4,7 @@ import dev.factorytelemetry.platform.PlatformState;
 import dev.factorytelemetry.support.LocalTimescale;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.quarkus.liquibase.LiquibaseFactory;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -27,9 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The schema, the policy catalog and the service-side executors on the Apache edition. */
+/**
+ * The schema, the policy catalog and the service-side executors on the Apache edition. Runs on a
+ * database of its own (the "scenario" argument), since it asserts on exact table contents.
+ */
 @QuarkusTest
-@WithTestResource(TimescaleTestResource.class)
+@WithTestResource(value = TimescaleTestResource.class, initArgs = @ResourceArg(name = "scenario", value = "lifecycle"))
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApacheLifecycleTest {
 

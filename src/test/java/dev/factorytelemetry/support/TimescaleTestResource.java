@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * Starts the test suite's own TimescaleDB cluster (Apache edition unless {@code edition=community} is
  * passed as an init argument) and creates a fresh database for this run, dropped at the end. The
- * service then migrates that empty database itself, exactly as in production.
+ * service then migrates that empty database itself, exactly as in production. Test classes that
+ * share the same arguments share one application and database; a class that needs a database of its
+ * own passes a distinct {@code scenario} argument (its value is not otherwise used).
  */
 public class TimescaleTestResource implements QuarkusTestResourceLifecycleManager {
 

@@ -1,5 +1,7 @@
 package dev.factorytelemetry.system;
 
+import dev.factorytelemetry.auth.Scope;
+import dev.factorytelemetry.auth.TestKeys;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,7 +22,7 @@ class SystemInfoTest {
         String extversion = cluster.psql(db, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'").trim();
         String pgVersion = cluster.psql(db, "SHOW server_version").trim();
 
-        given().when().get("/api/v1/system/info")
+        given().header("Authorization", TestKeys.bearer(Scope.READ)).when().get("/api/v1/system/info")
                 .then().statusCode(200)
                 .body("service", equalTo("factory-telemetry"))
                 .body("database.timescaledbVersion", equalTo(extversion))
@@ -42,5 +44,14 @@ class SystemInfoTest {
         org.hamcrest.MatcherAssert.assertThat(
                 cluster.psql(db, "SELECT string_agg(id, ',' ORDER BY orderexecuted) FROM databasechangelog").trim(),
                 startsWith("0001-timescaledb-extension,0001-schema"));
+    }
+
+    @Test
+    void needsAnApiKeyWithTheReadScope() {
+        given().when().get("/api/v1/system/info").then().statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", startsWith("Bearer"));
+        given().header("Authorization", TestKeys.bearer(Scope.INGEST)).when().get("/api/v1/system/info")
+                .then().statusCode(403).contentType("application/problem+json");
     }
 }

@@ -1,0 +1,70 @@
+package dev.factorytelemetry.auth;
+
+import dev.factorytelemetry.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** {@code /api/v1/admin/api-keys}: create (key shown once), list, revoke. Admin scope. */
+@Path("/api/v1/admin/api-keys")
+@RequiresScope(Scope.ADMIN)
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "admin")
+public class ApiKeyResource {
+
+    /** A key to create: a name saying who uses it, its scopes, optionally when it expires. */
+    public record NewApiKey(String name, List<String> scopes, OffsetDateTime expiresAt) {
+    }
+
+    private final ApiKeyService keys;
+    private final CurrentCaller caller;
+
+    public ApiKeyResource(ApiKeyService keys, CurrentCaller caller) {
+        this.keys = keys;
+        this.caller = caller;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an API key", description = "201 with the key; it is shown only in this answer.")
+    public Uni<Response> create(NewApiKey request) {
+        if (request == null) {
+            throw ProblemException.badRequest("Send {\"name\": ..., \"scopes\": [\"ingest\"|\"read\"|\"admin\", ...]}");
+        }
+        return keys.create(request.name(), request.scopes(), request.expiresAt(), caller.describe())
+                .map(created -> Response.created(URI.create("/api/v1/admin/api-keys/" + created.id()))
+                        .header("Cache-Control", "no-store")
+                        .entity(created).build());
+    }
+
+    @GET
+    @Operation(summary = "List API keys", description = "Names, prefixes, scopes and state; never the keys.")
+    public Uni<List<ApiKeyService.ApiKeyView>> list() {
+        return keys.list();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Revoke an API key", description = "204; idempotent. Other replicas stop accepting it within telemetry.auth.cache-ttl.")
+    public Uni<Response> revoke(@PathParam("id") long id) {
+        return keys.revoke(id, caller.describe()).map(found -> {
+            if (!found) {
+                throw ProblemException.notFound("No API key with id " + id);
+            }
+            return Response.noContent().build();
+        });
+    }
+}

@@ -1,0 +1,117 @@
+package dev.factorytelemetry.ingest;
+
+import dev.factorytelemetry.auth.RequiresScope;
+import dev.factorytelemetry.auth.Scope;
+import dev.factorytelemetry.platform.PlatformConfig;
+import dev.factorytelemetry.web.DatabaseUnavailableException;
+import dev.factorytelemetry.web.Problem;
+import dev.factorytelemetry.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code POST /api/v2/write}: InfluxDB v2 line protocol, so that Telegraf ({@code outputs.influxdb_v2}),
+ * Node-RED and InfluxDB client libraries can write telemetry unchanged. Status codes and error
+ * bodies follow InfluxDB: 204, 400 {"code":"invalid"} naming the line, 401, 413, 422, 429/503 with
+ * Retry-After. {@code org} and {@code bucket} are accepted and ignored (docs/ingest.md).
+ */
+@Path("/api/v2/write")
+@IngestEndpoint
+@RequiresScope(Scope.INGEST)
+@Tag(name = "ingest")
+public class InfluxWriteResource {
+
+    private static final Logger LOG = Logger.getLogger(InfluxWriteResource.class);
+
+    private final IngestConfig config;
+    private final PlatformConfig platformConfig;
+    private final RetentionWindow retention;
+    private final TelemetryWriter writer;
+    private final IngestAdmission admission;
+
+    public InfluxWriteResource(IngestConfig config, PlatformConfig platformConfig, RetentionWindow retention,
+                               TelemetryWriter writer, IngestAdmission admission) {
+        this.config = config;
+        this.platformConfig = platformConfig;
+        this.retention = retention;
+        this.writer = writer;
+        this.admission = admission;
+    }
+
+    @POST
+    @Operation(summary = "Write InfluxDB line protocol",
+            description = "Each field becomes a sample of metric measurement.tagvalue(s).field; all or nothing; 204 after commit.")
+    public Uni<Response> write(byte[] body,
+                               @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
+                               @QueryParam("precision") String precisionParameter,
+                               @QueryParam("org") String org,
+                               @QueryParam("bucket") String bucket) {
+        TimestampPrecision precision;
+        try {
+            precision = TimestampPrecision.fromParameter(precisionParameter, TimestampPrecision.NS);
+        } catch (ProblemException e) {
+            return Uni.createFrom().item(IngestResponses.from(e, true));
+        }
+        return retention.rulesNow().flatMap(rules -> {
+            Supplier<SampleBatch> parse = () -> parse(body, contentEncoding, precision, rules);
+            Uni<SampleBatch> parsed = body != null && body.length > TelemetryResource.INLINE_PARSE_LIMIT
+                    ? Uni.createFrom().item(parse).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    : Uni.createFrom().item(parse);
+            return parsed.flatMap(batch -> {
+                IngestAdmission.Permit permit = admission.tryAcquire(batch.size());
+                if (permit == null) {
+                    return Uni.createFrom().item(IngestResponses.busy(config, true));
+                }
+                return writer.write(batch)
+                        .onTermination().invoke(permit::release)
+                        .map(r -> Response.noContent().build());
+            });
+        }).onFailure().recoverWithItem(this::failure);
+    }
+
+    private SampleBatch parse(byte[] body, String contentEncoding, TimestampPrecision precision, SampleRules rules) {
+        byte[] text = IngestBody.decode(body, contentEncoding, config.maxBodySize().asLongValue());
+        LineProtocolParser.Parsed parsed;
+        try {
+            parsed = new LineProtocolParser(precision, rules, config.maxBatchSize(), config.lineProtocol().ignoredTags(),
+                    config.lineProtocol().qualityFields(), RetentionWindow.currentMicros()).parse(text);
+        } catch (JsonSampleParser.TooManySamplesException e) {
+            throw new ProblemException(Problem.of(413, "Content Too Large", e.getMessage()));
+        }
+        SampleBatch batch = parsed.batch();
+        if (parsed.syntaxErrors()) {
+            throw new ProblemException(Problem.of(400, "Invalid line protocol",
+                    "unable to parse " + batch.errorCount() + " line(s); nothing was written").withErrors(List.copyOf(batch.errors())));
+        }
+        if (batch.hasErrors()) {
+            throw TelemetryWriter.rejected(batch);
+        }
+        return batch;
+    }
+
+    private Response failure(Throwable failure) {
+        if (failure instanceof ProblemException e) {
+            return IngestResponses.from(e, true);
+        }
+        if (DatabaseUnavailableException.isUnavailable(failure)) {
+            LOG.warnf("Database unavailable: %s", failure.getMessage());
+            return IngestResponses.from(Problem.of(503, "Database unavailable",
+                    "The database cannot be reached right now; nothing was written"), true, platformConfig.retryAfter());
+        }
+        LOG.error("Line protocol write failed", failure);
+        return IngestResponses.from(Problem.of(500, "Internal error", "The write failed unexpectedly; nothing was written"),
+                true, null);
+    }
+}

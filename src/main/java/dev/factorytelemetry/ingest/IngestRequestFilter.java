@@ -1,0 +1,41 @@
+package dev.factorytelemetry.ingest;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Runs before an ingest request's body is read: a declared Content-Length over the limit is answered
+ * 413 and a saturated service 429 + Retry-After without buffering the body first.
+ */
+public class IngestRequestFilter {
+
+    private final IngestConfig config;
+    private final IngestAdmission admission;
+
+    public IngestRequestFilter(IngestConfig config, IngestAdmission admission) {
+        this.config = config;
+        this.admission = admission;
+    }
+
+    @IngestEndpoint
+    @ServerRequestFilter(priority = 2_000) // after authentication (RequiresScope filter)
+    public Response beforeBody(ContainerRequestContext request) {
+        boolean influx = request.getUriInfo().getPath().startsWith("/api/v2/");
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.trim()) > config.maxBodySize().asLongValue()) {
+                    return IngestResponses.from(IngestBody.tooLarge(config.maxBodySize().asLongValue()).problem(), influx, null);
+                }
+            } catch (NumberFormatException ignored) {
+                // Vert.x rejects malformed lengths itself
+            }
+        }
+        if (admission.saturated()) {
+            return IngestResponses.busy(config, influx);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.factorytelemetry.ingest;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Optional;
+
+/**
+ * metric_hist's retention from the policy catalog, re-read every {@code telemetry.ingest.retention-refresh}:
+ * samples older than it would be dropped by the next retention run, so ingest rejects them instead.
+ */
+@ApplicationScoped
+public class RetentionWindow {
+
+    static final String SELECT_RETENTION = """
+            SELECT extract(epoch FROM retention)::float8 AS seconds, retention::text AS label
+            FROM factory_telemetry.hypertable_policy
+            WHERE hypertable_name = 'metric_hist' AND retention_enabled AND retention IS NOT NULL
+            """;
+
+    /** Retention in microseconds (empty: none) and its label, as read at {@code loadedAt}. */
+    record Retention(Optional<Long> micros, String label, long loadedAtNanos) {
+    }
+
+    private final Pool pool;
+    private final IngestConfig config;
+    private volatile Retention current;
+
+    public RetentionWindow(Pool pool, IngestConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    Uni<Retention> current() {
+        Retention r = current;
+        if (r != null && System.nanoTime() - r.loadedAtNanos() < config.retentionRefresh().toNanos()) {
+            return Uni.createFrom().item(r);
+        }
+        return pool.preparedQuery(SELECT_RETENTION).execute().map(rows -> {
+            Retention loaded;
+            if (rows.size() == 0) {
+                loaded = new Retention(Optional.empty(), null, System.nanoTime());
+            } else {
+                Row row = rows.iterator().next();
+                loaded = new Retention(Optional.of((long) (row.getDouble("seconds") * 1_000_000L)), row.getString("label"),
+                        System.nanoTime());
+            }
+            current = loaded;
+            return loaded;
+        });
+    }
+
+    /** The rules for a request received now. */
+    Uni<SampleRules> rulesNow() {
+        return current().map(r -> {
+            long now = currentMicros();
+            long oldest = r.micros().map(m -> now - m).orElse(Long.MIN_VALUE);
+            return new SampleRules(oldest, now + config.maxFutureSkew().toNanos() / 1_000L, config.maxTextLength(), r.label());
+        });
+    }
+
+    static long currentMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L;
+    }
+
+    /** Forces a re-read on the next request (after the admin API changed the policy). */
+    public void invalidate() {
+        current = null;
+    }
+
+}

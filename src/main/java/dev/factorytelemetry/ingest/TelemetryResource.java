@@ -1,0 +1,92 @@
+package dev.factorytelemetry.ingest;
+
+import dev.factorytelemetry.auth.RequiresScope;
+import dev.factorytelemetry.auth.Scope;
+import dev.factorytelemetry.web.Problem;
+import dev.factorytelemetry.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.function.Supplier;
+
+/** {@code POST /api/v1/telemetry}: JSON batches of samples from PLC gateways (docs/ingest.md). */
+@Path("/api/v1/telemetry")
+@IngestEndpoint
+@RequiresScope(Scope.INGEST)
+@Tag(name = "ingest")
+public class TelemetryResource {
+
+    /** The answer to a committed batch. */
+    public record IngestResult(int accepted, int duplicates) {
+    }
+
+    /** Bodies larger than this are decompressed and parsed on a worker thread, not on the event loop. */
+    static final int INLINE_PARSE_LIMIT = 64 * 1024;
+
+    private final IngestConfig config;
+    private final RetentionWindow retention;
+    private final TelemetryWriter writer;
+    private final IngestAdmission admission;
+
+    public TelemetryResource(IngestConfig config, RetentionWindow retention, TelemetryWriter writer, IngestAdmission admission) {
+        this.config = config;
+        this.retention = retention;
+        this.writer = writer;
+        this.admission = admission;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Store a batch of telemetry samples",
+            description = "All or nothing: 200 {accepted, duplicates} after commit; 400 malformed JSON; 422 invalid samples "
+                    + "(errors[] names item index, field and reason); 413 too large; 415 wrong content type or encoding; "
+                    + "429/503 with Retry-After.")
+    public Uni<Response> ingest(byte[] body,
+                                @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
+                                @QueryParam("precision") String precisionParameter) {
+        TimestampPrecision precision = TimestampPrecision.fromParameter(precisionParameter, TimestampPrecision.MS);
+        return retention.rulesNow().flatMap(rules -> {
+            Supplier<SampleBatch> parse = () -> parse(body, contentEncoding, precision, rules);
+            Uni<SampleBatch> parsed = body != null && body.length > INLINE_PARSE_LIMIT
+                    ? Uni.createFrom().item(parse).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    : Uni.createFrom().item(parse);
+            return parsed.flatMap(batch -> {
+                IngestAdmission.Permit permit = admission.tryAcquire(batch.size());
+                if (permit == null) {
+                    return Uni.createFrom().item(IngestResponses.busy(config, false));
+                }
+                return writer.write(batch)
+                        .onTermination().invoke(permit::release)
+                        .map(r -> Response.ok(new IngestResult(r.accepted(), r.duplicates())).build());
+            });
+        });
+    }
+
+    private SampleBatch parse(byte[] body, String contentEncoding, TimestampPrecision precision, SampleRules rules) {
+        byte[] json = IngestBody.decode(body, contentEncoding, config.maxBodySize().asLongValue());
+        SampleBatch batch;
+        try {
+            batch = JsonSampleParser.parse(json, precision, rules, config.maxBatchSize());
+        } catch (JsonSampleParser.MalformedBodyException e) {
+            throw ProblemException.badRequest(e.getMessage());
+        } catch (JsonSampleParser.TooManySamplesException e) {
+            throw new ProblemException(Problem.of(413, "Content Too Large", e.getMessage()));
+        }
+        if (batch.hasErrors()) {
+            throw TelemetryWriter.rejected(batch);
+        }
+        return batch;
+    }
+}

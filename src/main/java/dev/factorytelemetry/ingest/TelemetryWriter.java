@@ -1,0 +1,270 @@
+package dev.factorytelemetry.ingest;
+
+import dev.factorytelemetry.ingest.MetricRegistry.Metric;
+import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.web.Problem;
+import dev.factorytelemetry.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a parsed batch into metric_hist, all or nothing: resolves metric keys (registering unknown
+ * ones when allowed), checks each value against its metric's type, removes repeated metric+ts within
+ * the request, and inserts every row with one prepared statement. Answers only after commit.
+ */
+@ApplicationScoped
+public class TelemetryWriter {
+
+    /** What a committed write did: rows inserted, and samples that were already stored (or repeated). */
+    public record WriteResult(int accepted, int duplicates) {
+    }
+
+    static final String INSERT = """
+            INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool, value_text, quality)
+            SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int8[], $5::bool[], $6::text[], $7::int[])
+            ON CONFLICT DO NOTHING
+            """;
+
+    /**
+     * Apache edition: one invalidation range per batch for the service-maintained aggregates, and the
+     * per-row insert trigger of metric_hist switched off for this transaction.
+     */
+    static final String LOG_INVALIDATION = """
+            SELECT set_config('factory_telemetry.invalidation_logged', 'on', true),
+                   factory_telemetry.log_invalidation('metric_hist', $1, $2)
+            """;
+
+    private final Pool pool;
+    private final MetricRegistry registry;
+    private final PlatformState platform;
+    private final IngestConfig config;
+
+    public TelemetryWriter(Pool pool, MetricRegistry registry, PlatformState platform, IngestConfig config) {
+        this.pool = pool;
+        this.registry = registry;
+        this.platform = platform;
+        this.config = config;
+    }
+
+    /** Writes a batch that passed parsing (no errors); fails with a 422 ProblemException when a sample does not fit. */
+    public Uni<WriteResult> write(SampleBatch batch) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (int i = 0; i < batch.size(); i++) {
+            keys.add(batch.keys[i]);
+        }
+        Map<String, Metric> known = new HashMap<>();
+        List<String> uncached = new ArrayList<>();
+        for (String key : keys) {
+            Metric m = registry.cached(key);
+            if (m != null) {
+                known.put(key, m);
+            } else {
+                uncached.add(key);
+            }
+        }
+        Uni<Map<String, Metric>> resolved = uncached.isEmpty()
+                ? Uni.createFrom().item(known)
+                : registry.load(uncached).map(found -> {
+                    known.putAll(found);
+                    return known;
+                });
+        return resolved.flatMap(metrics -> writeResolved(batch, metrics));
+    }
+
+    private Uni<WriteResult> writeResolved(SampleBatch batch, Map<String, Metric> metrics) {
+        // types of the keys still unknown: from their first sample (register) or an error (reject)
+        Map<String, ValueType> newKeys = new LinkedHashMap<>();
+        boolean register = config.unknownMetrics() == IngestConfig.UnknownMetrics.REGISTER;
+        for (int i = 0; i < batch.size(); i++) {
+            String key = batch.keys[i];
+            Metric m = metrics.get(key);
+            ValueType type;
+            if (m != null) {
+                type = m.type();
+            } else if (register) {
+                type = newKeys.get(key);
+                if (type == null) {
+                    type = batch.kinds[i].inferredType();
+                    newKeys.put(key, type);
+                }
+            } else {
+                batch.error(batch.positions[i], "metric", "unknown metric '" + key
+                        + "': this service only accepts metrics registered in metric_def (telemetry.ingest.unknown-metrics=reject)");
+                continue;
+            }
+            String problem = fitProblem(batch, i, type);
+            if (problem != null) {
+                batch.error(batch.positions[i], "value", problem + " of metric '" + key + "'"
+                        + (m == null ? " (registered from this request's first sample of it)" : ""));
+            }
+        }
+        if (batch.hasErrors()) {
+            return Uni.createFrom().failure(rejected(batch));
+        }
+        boolean logInvalidation = !platform.requireEdition().nativePolicies();
+        if (newKeys.isEmpty() && !logInvalidation) {
+            return insert(pool, batch, metrics).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
+        }
+        return pool.withTransaction(tx -> {
+            Uni<Map<String, Metric>> registered = newKeys.isEmpty()
+                    ? Uni.createFrom().item(Map.of())
+                    : registry.register(tx, newKeys);
+            return registered.flatMap(added -> {
+                Map<String, Metric> all = new HashMap<>(metrics);
+                all.putAll(added);
+                if (!added.isEmpty()) {
+                    checkConcurrentRegistrations(batch, newKeys, added);
+                }
+                Uni<?> logged = logInvalidation
+                        ? tx.preparedQuery(LOG_INVALIDATION).execute(Tuple.of(timestamp(min(batch)), timestamp(max(batch))))
+                        : Uni.createFrom().voidItem();
+                return logged.flatMap(x -> insert(tx, batch, all)).map(inserted -> new Registered(inserted, added));
+            });
+        }).map(r -> {
+            registry.remember(r.added().values()); // committed: now others may use the new ids
+            return new WriteResult(r.inserted(), batch.size() - r.inserted());
+        });
+    }
+
+    private record Registered(int inserted, Map<String, Metric> added) {
+    }
+
+    /** Another request registered one of our new keys first, with another type: our samples may no longer fit. */
+    private static void checkConcurrentRegistrations(SampleBatch batch, Map<String, ValueType> newKeys, Map<String, Metric> added) {
+        for (int i = 0; i < batch.size(); i++) {
+            Metric m = added.get(batch.keys[i]);
+            if (m != null && m.type() != newKeys.get(m.key())) {
+                String problem = fitProblem(batch, i, m.type());
+                if (problem != null) {
+                    batch.error(batch.positions[i], "value", problem + " of metric '" + m.key() + "'");
+                }
+            }
+        }
+        if (batch.hasErrors()) {
+            throw rejected(batch);
+        }
+    }
+
+    /** Why sample i cannot be stored as the given type, or null. */
+    static String fitProblem(SampleBatch batch, int i, ValueType type) {
+        SampleBatch.Kind kind = batch.kinds[i];
+        boolean fits = switch (type) {
+            case REAL -> kind == SampleBatch.Kind.NUMBER || kind == SampleBatch.Kind.INTEGER;
+            case INT -> kind == SampleBatch.Kind.INTEGER || (kind == SampleBatch.Kind.NUMBER && batch.integral[i]);
+            case BOOL -> kind == SampleBatch.Kind.BOOL;
+            case TEXT -> kind == SampleBatch.Kind.TEXT;
+        };
+        if (fits) {
+            return null;
+        }
+        String what = switch (kind) {
+            case NUMBER -> type == ValueType.INT ? "a non-integral number" : "a number";
+            case INTEGER -> "an integer";
+            case BOOL -> "a boolean";
+            case TEXT -> "a string";
+        };
+        return what + " does not fit value type " + type;
+    }
+
+    static ProblemException rejected(SampleBatch batch) {
+        return new ProblemException(Problem.of(422, "Invalid samples",
+                batch.errorCount() + " sample(s) are invalid; nothing of this request was stored"
+                        + (batch.errorCount() > batch.errors().size() ? " (the first " + batch.errors().size() + " are listed)" : ""))
+                .withErrors(List.copyOf(batch.errors())));
+    }
+
+    /** Sorts by (metric id, ts), drops repeats of the same metric+ts (first wins) and inserts; returns rows inserted. */
+    private static Uni<Integer> insert(SqlClient client, SampleBatch batch, Map<String, Metric> metrics) {
+        int n = batch.size();
+        int[] ids = new int[n];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = metrics.get(batch.keys[i]).id();
+            order[i] = i;
+        }
+        long[] micros = batch.micros;
+        Arrays.sort(order, (a, b) -> ids[a] != ids[b] ? Integer.compare(ids[a], ids[b]) : Long.compare(micros[a], micros[b]));
+        Integer[] metricIds = new Integer[n];
+        OffsetDateTime[] ts = new OffsetDateTime[n];
+        Double[] reals = new Double[n];
+        Long[] ints = new Long[n];
+        Boolean[] bools = new Boolean[n];
+        String[] texts = new String[n];
+        Integer[] qualities = new Integer[n];
+        int rows = 0;
+        int lastId = 0;
+        long lastMicros = 0;
+        for (int k = 0; k < n; k++) {
+            int i = order[k];
+            if (k > 0 && ids[i] == lastId && micros[i] == lastMicros) {
+                continue; // same metric and time as the previous sample of this request
+            }
+            lastId = ids[i];
+            lastMicros = micros[i];
+            metricIds[rows] = ids[i];
+            ts[rows] = timestamp(micros[i]);
+            switch (metrics.get(batch.keys[i]).type()) {
+                case REAL -> reals[rows] = batch.reals[i];
+                case INT -> ints[rows] = batch.integers[i];
+                case BOOL -> bools[rows] = batch.integers[i] != 0;
+                case TEXT -> texts[rows] = batch.texts[i];
+            }
+            qualities[rows] = batch.hasQuality[i] ? batch.qualities[i] : null;
+            rows++;
+        }
+        if (rows < n) {
+            metricIds = Arrays.copyOf(metricIds, rows);
+            ts = Arrays.copyOf(ts, rows);
+            reals = Arrays.copyOf(reals, rows);
+            ints = Arrays.copyOf(ints, rows);
+            bools = Arrays.copyOf(bools, rows);
+            texts = Arrays.copyOf(texts, rows);
+            qualities = Arrays.copyOf(qualities, rows);
+        }
+        Tuple params = Tuple.tuple()
+                .addArrayOfInteger(metricIds)
+                .addArrayOfOffsetDateTime(ts)
+                .addArrayOfDouble(reals)
+                .addArrayOfLong(ints)
+                .addArrayOfBoolean(bools)
+                .addArrayOfString(texts)
+                .addArrayOfInteger(qualities);
+        return client.preparedQuery(INSERT).execute(params).map(rs -> rs.rowCount());
+    }
+
+    private static long min(SampleBatch batch) {
+        long m = Long.MAX_VALUE;
+        for (int i = 0; i < batch.size(); i++) {
+            m = Math.min(m, batch.micros[i]);
+        }
+        return m;
+    }
+
+    private static long max(SampleBatch batch) {
+        long m = Long.MIN_VALUE;
+        for (int i = 0; i < batch.size(); i++) {
+            m = Math.max(m, batch.micros[i]);
+        }
+        return m;
+    }
+
+    static OffsetDateTime timestamp(long micros) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                Math.floorMod(micros, 1_000_000L) * 1_000L), ZoneOffset.UTC);
+    }
+}

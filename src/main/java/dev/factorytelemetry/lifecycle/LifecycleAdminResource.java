@@ -1,0 +1,188 @@
+package dev.factorytelemetry.lifecycle;
+
+import dev.factorytelemetry.auth.RequiresScope;
+import dev.factorytelemetry.auth.Scope;
+import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.web.Problem;
+import dev.factorytelemetry.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Operators' view of and control over the policy catalog. Changes go through the SQL management
+ * functions, which update the catalog and the executor (native TimescaleDB policy or the service)
+ * in one transaction.
+ */
+@Path("/api/v1/admin/lifecycle")
+@RequiresScope(Scope.ADMIN)
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "lifecycle")
+public class LifecycleAdminResource {
+
+    static final String HYPERTABLE_POLICIES_SQL = """
+            SELECT p.hypertable_name, p.time_column, p.chunk_interval::text, p.compress_after::text,
+                   p.compress_segment_by, p.compress_order_by, p.retention::text, p.retention_enabled,
+                   r.executor AS retention_executor, r.last_run_at, r.total_dropped_chunks,
+                   c.compression
+            FROM factory_telemetry.hypertable_policy p
+            LEFT JOIN factory_telemetry.v_retention_policies r ON r.kind = 'hypertable' AND r.target = p.hypertable_name
+            LEFT JOIN factory_telemetry.v_compression_statistics c USING (hypertable_name)
+            ORDER BY p.hypertable_name
+            """;
+
+    static final String AGGREGATE_STATUS_SQL = """
+            SELECT aggregate_name, source_name, bucket_width::text, materialization, real_time,
+                   refresh_start_offset::text, refresh_end_offset::text, refresh_schedule::text, retention::text,
+                   last_refresh, extract(epoch FROM staleness) AS staleness_seconds, pending_invalidations,
+                   last_error, status
+            FROM factory_telemetry.v_continuous_aggregate_status
+            ORDER BY aggregate_name
+            """;
+
+    private static final String KNOWN_TARGET_SQL = """
+            SELECT EXISTS (SELECT 1 FROM factory_telemetry.hypertable_policy WHERE hypertable_name = $1)
+                OR EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE aggregate_name = $1) AS known
+            """;
+
+    private static final String SET_RETENTION_SQL = "SELECT factory_telemetry.set_retention($1, $2::text::interval) AS executor";
+
+    /** A new retention period: an ISO 8601 duration ({@code P90D}, {@code P2Y}) or PostgreSQL interval text; null disables. */
+    public record RetentionChange(String retention) {
+    }
+
+    public record RetentionChanged(String target, String retention, String executor) {
+    }
+
+    private final Pool pool;
+    private final AggregateRefresher aggregateRefresher;
+    private final RetentionExecutor retentionExecutor;
+    private final PlatformState platform;
+
+    public LifecycleAdminResource(Pool pool, AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor,
+                                  PlatformState platform) {
+        this.pool = pool;
+        this.aggregateRefresher = aggregateRefresher;
+        this.retentionExecutor = retentionExecutor;
+        this.platform = platform;
+    }
+
+    @GET
+    @Path("/hypertables")
+    @Operation(summary = "Policy catalog of the hypertables", description = "Chunk interval, compression settings and state "
+            + "(unavailable on the Apache edition), retention and who enforces it (timescaledb or service).")
+    public Uni<List<Map<String, Object>>> hypertables() {
+        return pool.query(HYPERTABLE_POLICIES_SQL).execute().map(LifecycleAdminResource::rows);
+    }
+
+    @GET
+    @Path("/aggregates")
+    @Operation(summary = "Aggregates and their freshness", description = "Materialization (continuous_aggregate or "
+            + "service_table), refresh policy, last refresh, staleness, pending invalidations and status.")
+    public Uni<List<Map<String, Object>>> aggregates() {
+        return pool.query(AGGREGATE_STATUS_SQL).execute().map(LifecycleAdminResource::rows);
+    }
+
+    @PUT
+    @Path("/retention/{target}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change a retention period", description = "Updates the catalog and its executor in one step: the "
+            + "native retention policy on the Community edition, the service's drop_chunks run on the Apache edition. "
+            + "Refused (422) when shorter than a refresh window of an aggregate built on the table.")
+    public Uni<RetentionChanged> setRetention(
+            @Parameter(description = "hypertable or aggregate name from the policy catalog") @PathParam("target") String target,
+            RetentionChange change) {
+        String retention = change == null ? null : change.retention();
+        return requireKnownTarget(target)
+                .chain(() -> pool.preparedQuery(SET_RETENTION_SQL).execute(Tuple.of(target, retention)))
+                .map(rows -> new RetentionChanged(target, retention, rows.iterator().next().getString("executor")))
+                .onFailure(PgException.class).transform(LifecycleAdminResource::clientError);
+    }
+
+    @POST
+    @Path("/aggregates/refresh")
+    @Operation(summary = "Refresh service-maintained aggregates now", description = "Apache edition: recomputes the buckets "
+            + "touched since the last refresh, in dependency order. On the Community edition continuous aggregates are "
+            + "refreshed by TimescaleDB's policies (or CALL refresh_continuous_aggregate), so this answers 409.")
+    public Uni<List<AggregateRefresher.Outcome>> refreshAggregates() {
+        if (platform.requireEdition().nativePolicies()) {
+            return Uni.createFrom().failure(new ProblemException(Problem.of(409, "Refreshed by TimescaleDB",
+                    "The aggregates are continuous aggregates refreshed by their native policies on this Community-edition server")));
+        }
+        return aggregateRefresher.refreshAll();
+    }
+
+    @POST
+    @Path("/retention/enforce")
+    @Operation(summary = "Run service-enforced retention now", description = "Drops chunks entirely past retention for every "
+            + "target the service enforces (raw hypertables on the Apache edition, service-maintained aggregates).")
+    public Uni<List<RetentionExecutor.Outcome>> enforceRetention() {
+        return retentionExecutor.enforce();
+    }
+
+    private Uni<Void> requireKnownTarget(String target) {
+        return pool.preparedQuery(KNOWN_TARGET_SQL).execute(Tuple.of(target))
+                .map(rows -> rows.iterator().next().getBoolean("known"))
+                .invoke(known -> {
+                    if (!known) {
+                        throw ProblemException.notFound("'" + target + "' is neither a hypertable nor an aggregate of the policy catalog");
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private static Throwable clientError(Throwable failure) {
+        PgException pg = (PgException) failure;
+        // 22xxx: bad interval text or value; the management functions raise invalid_parameter_value (22023)
+        if (pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+            return new ProblemException(Problem.of(422, "Invalid retention", pg.getErrorMessage()));
+        }
+        return failure;
+    }
+
+    private static List<Map<String, Object>> rows(RowSet<Row> rows) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Row row : rows) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (int i = 0; i < row.size(); i++) {
+                Object value = row.getValue(i);
+                map.put(toCamelCase(row.getColumnName(i)), value instanceof java.time.temporal.Temporal ? value.toString() : value);
+            }
+            list.add(map);
+        }
+        return list;
+    }
+
+    private static String toCamelCase(String column) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : column.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+}
