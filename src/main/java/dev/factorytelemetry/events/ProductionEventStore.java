@@ -146,6 +146,11 @@ public class ProductionEventStore {
             WHERE f.equipment_id = u.equipment_id AND f.bit_index = u.bit_index AND f.ts_on = u.ts_on AND f.ts_off IS NULL
             """;
 
+    /** Transaction-local: the insert triggers of the event tables leave the logging to this writer. */
+    private static final String MARK_INVALIDATION_LOGGED =
+            "SELECT set_config('factory_telemetry.invalidation_logged', 'on', true)";
+    private static final String LOG_INVALIDATION = "SELECT factory_telemetry.log_invalidation($1, $2, $3)";
+
     private final Pool pool;
     private final ReferenceCache references;
     private final EventsConfig config;
@@ -204,8 +209,8 @@ public class ProductionEventStore {
                 }
                 Double cycle = it.idealCycleTimeS() != null ? it.idealCycleTimeS() : eq.idealCycleTimeS();
                 Double ideal = it.idealRunTimeS();
-                if (ideal == null && cycle != null && it.totalCount() != null) {
-                    ideal = cycle * it.totalCount();
+                if (ideal == null && cycle != null) {
+                    ideal = it.totalCount() != null ? cycle * it.totalCount() : null; // else: totalCount reported
                 } else if (ideal == null) {
                     errors.add(i, "idealRunTimeS", "is required when neither the item nor equipment '"
                             + it.equipmentCode() + "' has an ideal cycle time");
@@ -221,7 +226,7 @@ public class ProductionEventStore {
                 idealCycle[i] = cycle;
             }
             errors.throwIfAny(422, "Invalid items");
-            return insert(INSERT_OEE, n, equipment, line, time, planned, run, idealRun, total, good, idealCycle);
+            return insertLogged(INSERT_OEE, "oee_calculations", time, n, equipment, line, time, planned, run, idealRun, total, good, idealCycle);
         });
     }
 
@@ -280,7 +285,7 @@ public class ProductionEventStore {
                 humidity[i] = it.humidityPercent();
             }
             errors.throwIfAny(422, "Invalid items");
-            return insert(INSERT_ENERGY, n, equipment, line, time, power, energy, voltage, current, powerFactor,
+            return insertLogged(INSERT_ENERGY, "energy_consumption", time, n, equipment, line, time, power, energy, voltage, current, powerFactor,
                     temperature, humidity);
         });
     }
@@ -438,7 +443,7 @@ public class ProductionEventStore {
                 notes[i] = it.notes();
             }
             errors.throwIfAny(422, "Invalid items");
-            return insert(INSERT_DOWNTIME, n, id, equipment, line, start, end, reason, reasonDescription, category,
+            return insertLogged(INSERT_DOWNTIME, "downtime_events", start, n, id, equipment, line, start, end, reason, reasonDescription, category,
                     subcategory, reportedBy, notes)
                     .map(result -> new BatchResult(result.accepted(), result.duplicates(), List.of(id)));
         });
@@ -565,7 +570,7 @@ public class ProductionEventStore {
                 checkedBy[i] = it.checkedBy();
             }
             errors.throwIfAny(422, "Invalid items");
-            return insert(INSERT_QUALITY, n, id, line, product, time, type, result, checked, passed, failed, defects,
+            return insertLogged(INSERT_QUALITY, "quality_checks", time, n, id, line, product, time, type, result, checked, passed, failed, defects,
                     notes, checkedBy)
                     .map(r -> new BatchResult(r.accepted(), r.duplicates(), List.of(id)));
         });
@@ -770,6 +775,7 @@ public class ProductionEventStore {
                 .map(t -> new Refs(t.getItem1(), t.getItem2()));
     }
 
+    /** One statement, atomic by itself; for tables without service-maintained aggregates. */
     private Uni<BatchResult> insert(String sql, int items, Object... columns) {
         if (items == 0) {
             return Uni.createFrom().item(new BatchResult(0, 0, null));
@@ -777,6 +783,36 @@ public class ProductionEventStore {
         return pool.preparedQuery(sql).execute(Tuple.tuple(Arrays.asList(columns)))
                 .onFailure().transform(ProductionEventStore::constraintViolation)
                 .map(rows -> BatchResult.of(items, rows.rowCount()));
+    }
+
+    /**
+     * The insert plus one invalidation record for the batch's time range (instead of one per row by
+     * the Apache edition's row triggers), in one transaction. A no-op for the log on the Community
+     * edition, whose continuous aggregates track changes themselves.
+     */
+    private Uni<BatchResult> insertLogged(String sql, String source, OffsetDateTime[] times, int items, Object... columns) {
+        if (items == 0) {
+            return Uni.createFrom().item(new BatchResult(0, 0, null));
+        }
+        OffsetDateTime min = null;
+        OffsetDateTime max = null;
+        for (OffsetDateTime time : times) {
+            if (min == null || time.isBefore(min)) {
+                min = time;
+            }
+            if (max == null || time.isAfter(max)) {
+                max = time;
+            }
+        }
+        Tuple range = Tuple.of(source, min, max);
+        Tuple args = Tuple.tuple(Arrays.asList(columns));
+        return pool.withTransaction(connection -> connection.query(MARK_INVALIDATION_LOGGED).execute()
+                        .flatMap(ignored -> connection.preparedQuery(sql).execute(args))
+                        .flatMap(rows -> rows.rowCount() == 0
+                                ? Uni.createFrom().item(0)
+                                : connection.preparedQuery(LOG_INVALIDATION).execute(range).map(ignored -> rows.rowCount())))
+                .onFailure().transform(ProductionEventStore::constraintViolation)
+                .map(stored -> BatchResult.of(items, stored));
     }
 
     /** A constraint the validation above did not foresee: the client's fault (422), not ours. */
