@@ -54,6 +54,7 @@ public final class PlantSimulator {
         Duration backfillInterval = Duration.ofSeconds(60);
         Instant end;                       // end of the backfill (default: now, truncated to the period)
         Duration period = Duration.ofMinutes(15);
+        Duration mtbf = Duration.ofHours(2);   // mean running time between stops, per machine
         int batchSize = 5000;
         int eventBatchSize = 1000;
         int concurrency = 4;
@@ -96,6 +97,7 @@ public final class PlantSimulator {
                     case "--backfill-interval" -> o.backfillInterval = duration(value.get());
                     case "--end" -> o.end = Instant.parse(value.get());
                     case "--period" -> o.period = duration(value.get());
+                    case "--mtbf" -> o.mtbf = duration(value.get());
                     case "--batch-size" -> o.batchSize = positive(name, Integer.parseInt(value.get()));
                     case "--event-batch-size" -> o.eventBatchSize = positive(name, Integer.parseInt(value.get()));
                     case "--concurrency" -> o.concurrency = positive(name, Integer.parseInt(value.get()));
@@ -129,10 +131,10 @@ public final class PlantSimulator {
 
         /** 500ms, 30s, 15m, 2h, 1d or ISO-8601 (PT15M). */
         static Duration duration(String text) {
-            Matcher m = Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.trim());
+            Matcher m = Pattern.compile("(\\d+)(ms|s|m|h|d)?").matcher(text.trim());
             if (m.matches()) {
                 long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
+                return m.group(2) == null ? Duration.ofSeconds(n) : switch (m.group(2)) {
                     case "ms" -> Duration.ofMillis(n);
                     case "s" -> Duration.ofSeconds(n);
                     case "m" -> Duration.ofMinutes(n);
@@ -161,6 +163,7 @@ public final class PlantSimulator {
                       --backfill-interval D     sample interval of the backfill (60s)
                       --end T                   end of the backfill, RFC 3339 (now, aligned to --period)
                       --period D                OEE / energy period (15m)
+                      --mtbf D                  mean running time between stops of a machine (2h)
                       --batch-size N            telemetry samples per request (5000)
                       --event-batch-size N      events per request (1000)
                       --concurrency N           parallel telemetry requests (4)
@@ -375,8 +378,8 @@ public final class PlantSimulator {
             endStop(m, m.stop, m.stop.end);
             m.stop = null;
         }
-        // new stop: mean time between stops ~ 2 h of running
-        if (m.stop == null && m.random.nextDouble() < dt / 7200.0) {
+        // new stop: mean running time between stops = --mtbf
+        if (m.stop == null && m.random.nextDouble() < dt / (options.mtbf.toMillis() / 1000.0)) {
             StopReason reason = pickReason(m.random);
             double minutes = Math.max(dt / 60.0, -Math.log(1 - m.random.nextDouble()) * reason.meanMinutes());
             Instant end = t.plusMillis((long) (minutes * 60_000));
