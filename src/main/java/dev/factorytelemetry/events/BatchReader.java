@@ -5,15 +5,14 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.factorytelemetry.web.JsonInputMappers;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
-import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Reads a batch body: a JSON array of items, or one item object. Items that do not bind (wrong JSON
@@ -87,39 +86,12 @@ class BatchReader {
     }
 
     private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.toString();
+        return JsonInputMappers.path(e);
     }
 
     private static String reason(JsonMappingException e) {
-        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            Class<?> target = mismatch.getTargetType();
-            if (Temporal.class.isAssignableFrom(target)) {
-                return java.time.LocalDate.class.equals(target)
-                        ? "must be a date (YYYY-MM-DD)"
-                        : "must be an RFC 3339 timestamp with offset, e.g. 2026-11-26T04:30:00Z";
-            }
-            if (UUID.class.equals(target)) {
-                return "must be a UUID";
-            }
-            if (Number.class.isAssignableFrom(target)) {
-                return Integer.class.equals(target) || Long.class.equals(target) || Short.class.equals(target)
-                        ? "must be an integer (within range)" : "must be a number";
-            }
-            if (String.class.equals(target)) {
-                return "must be a string";
-            }
-            if (List.class.isAssignableFrom(target)) {
-                return "must be an array";
-            }
-            return "has the wrong JSON type";
+        if (e instanceof MismatchedInputException mismatch) {
+            return JsonInputMappers.expected(mismatch.getTargetType());
         }
         return e.getOriginalMessage();
     }

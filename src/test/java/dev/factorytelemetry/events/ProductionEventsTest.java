@@ -328,6 +328,21 @@ class ProductionEventsTest {
     }
 
     @Test
+    void serviceMaintainedOeeAggregateIncludesStoredCalculationsAfterRefresh() {
+        post("oee", "[{\"equipmentCode\":\"" + filler + "\",\"calculationTime\":\"" + t(-600) + "\",\"plannedTimeS\":900,"
+                + "\"runTimeS\":800,\"idealRunTimeS\":700,\"totalCount\":1400,\"goodCount\":1386},"
+                + "{\"equipmentCode\":\"" + filler + "\",\"calculationTime\":\"" + t(-585) + "\",\"plannedTimeS\":900,"
+                + "\"runTimeS\":900,\"idealRunTimeS\":850,\"totalCount\":1700,\"goodCount\":1700}]")
+                .statusCode(200).body("accepted", equalTo(2));
+        psql("SELECT factory_telemetry.refresh_service_aggregate('oee_hourly_aggregate')");
+        // one hourly bucket with both periods: A = 1700/1800, P = 1550/1700, Q = 3086/3100
+        assertEquals("2|1800|1700|1550|3100|3086|0.9444",
+                psql("SELECT calculations, planned_time_s, run_time_s, ideal_run_time_s, total_count, good_count, "
+                        + "round(availability::numeric, 4) FROM factory_telemetry.oee_hourly_aggregate WHERE equipment_id = "
+                        + equipmentId(filler)));
+    }
+
+    @Test
     void eachBatchLogsOneInvalidationRangeForTheServiceMaintainedAggregates() {
         String count = "SELECT count(*) FROM factory_telemetry.aggregate_invalidation WHERE aggregate_name = 'energy_hourly_aggregate' "
                 + "AND range_start = '" + t(-300) + "' AND range_end = '" + t(-200) + "'";

@@ -62,6 +62,9 @@ class ReferenceDataTest {
         given().contentType(ContentType.JSON).body("{\"description\":\"no name\"}").put("/api/v1/lines/" + unique("l"))
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors.field", hasItem(org.hamcrest.Matchers.endsWith("name")));
+        given().contentType(ContentType.JSON).body("{\"name\":\"x\",\"idealCycleTimeS\":\"fast\"}").put("/api/v1/equipment/" + unique("e"))
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("idealCycleTimeS")).body("errors[0].message", equalTo("must be a number"));
     }
 
     @Test

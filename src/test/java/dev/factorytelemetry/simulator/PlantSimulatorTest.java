@@ -79,9 +79,13 @@ class PlantSimulatorTest {
         long oee = backfill.accepted("oee");
         assertThat(backfill.output(), oee, greaterThan(500L));
         assertEquals(Long.toString(oee), psql("SELECT count(*) FROM factory_telemetry.oee_calculations o "
-                + "JOIN factory_telemetry.equipment e ON e.id = o.equipment_id WHERE e.equipment_code LIKE 'line_.%'"));
-        assertEquals(Long.toString(backfill.accepted("energy")), psql("SELECT count(*) FROM factory_telemetry.energy_consumption "
-                + "WHERE consumption_time > '" + END + "'::timestamptz - interval '1 day'"));
+                + "JOIN factory_telemetry.equipment e ON e.id = o.equipment_id WHERE e.equipment_code LIKE 'line_.%'"),
+                () -> backfill.output() + psql("SELECT e.equipment_code, count(*), min(calculation_time), max(calculation_time) "
+                        + "FROM factory_telemetry.oee_calculations o JOIN factory_telemetry.equipment e ON e.id = o.equipment_id "
+                        + "GROUP BY 1 ORDER BY 1"));
+        assertEquals(Long.toString(backfill.accepted("energy")), psql("SELECT count(*) FROM factory_telemetry.energy_consumption c "
+                + "JOIN factory_telemetry.equipment e ON e.id = c.equipment_id WHERE e.equipment_code LIKE 'line_.%' "
+                + "AND c.consumption_time BETWEEN '" + END + "'::timestamptz - interval '1 day' AND '" + END + "'"));
         assertThat(backfill.output(), backfill.accepted("downtime"), greaterThan(0L));
         assertThat(backfill.output(), backfill.accepted("quality"), greaterThan(0L));
         // the plant's quantities are consistent (the API would have refused them otherwise, and does not here)
