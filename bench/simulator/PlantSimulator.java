@@ -62,6 +62,7 @@ public final class PlantSimulator {
         boolean telemetry = true;
         boolean events = true;
         boolean quiet = false;
+        boolean dryRun = false;            // generate and count, send nothing (generator speed)
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -105,6 +106,7 @@ public final class PlantSimulator {
                     case "--no-telemetry" -> { o.telemetry = false; consumed = false; }
                     case "--no-events" -> { o.events = false; consumed = false; }
                     case "--quiet" -> { o.quiet = true; consumed = false; }
+                    case "--dry-run" -> { o.dryRun = true; consumed = false; }
                     case "--help", "-h" -> { usage(); System.exit(0); }
                     default -> throw new IllegalArgumentException("unknown option " + arg + " (--help lists them)");
                 }
@@ -172,6 +174,7 @@ public final class PlantSimulator {
                       --no-telemetry            do not post telemetry (e.g. against a build without /api/v1/telemetry)
                       --no-events               do not post production events
                       --quiet                   no progress lines
+                      --dry-run                 generate everything but send nothing (measures the generator)
                     Durations: 500ms, 30s, 15m, 2h, 1d or ISO-8601 (PT15M).""");
         }
     }
@@ -822,10 +825,19 @@ public final class PlantSimulator {
         }
 
         void submitTelemetry(String body, int points) {
+            if (options.dryRun) {
+                pointsSent.add(points);
+                pointsAccepted.add(points);
+                return;
+            }
             put(telemetryQueue, new Job("/api/v1/telemetry", body, "telemetry", points, true));
         }
 
         void submitEvent(String path, String body, String kind, int items) {
+            if (options.dryRun) {
+                eventsAccepted.computeIfAbsent(kind, k -> new LongAdder()).add(items);
+                return;
+            }
             put(eventQueue, new Job(path, body, kind, items, false));
         }
 
@@ -981,6 +993,12 @@ public final class PlantSimulator {
                 System.out.printf(Locale.ROOT, "events %-12s accepted %d, duplicates %d%n", kind,
                         eventsAccepted.get(kind).sum(), eventsDuplicate.getOrDefault(kind, new LongAdder()).sum());
             }
+            long events = eventsAccepted.values().stream().mapToLong(LongAdder::sum).sum();
+            long eventDuplicates = eventsDuplicate.values().stream().mapToLong(LongAdder::sum).sum();
+            if (options.events) {
+                System.out.printf(Locale.ROOT, "events total       accepted %d, duplicates %d (%.0f events/s stored or confirmed)%n",
+                        events, eventDuplicates, (events + eventDuplicates) / s);
+            }
             System.out.printf(Locale.ROOT, "requests           %d (retries %d, failed %d, slowest %d ms)%n",
                     requests.sum(), retries.sum(), failedRequests.sum(), maxLatencyMs.get());
             errorsByStatus.forEach((k, v) -> System.out.printf(Locale.ROOT, "errors             %s: %d%n", k, v.sum()));
@@ -1005,7 +1023,9 @@ public final class PlantSimulator {
         simulator.log("plant: %d lines x %d machines, %d signals, seed %d, target %s", options.lines,
                 options.equipmentPerLine, options.metrics, options.seed, options.url);
         try {
-            simulator.registerReferenceData();
+            if (!options.dryRun) {
+                simulator.registerReferenceData();
+            }
         } catch (IllegalStateException e) {
             System.err.println("simulator: registering reference data failed: " + e.getMessage());
             System.exit(1);
