@@ -54,7 +54,7 @@ public final class PlantSimulator {
         Duration backfillInterval = Duration.ofSeconds(60);
         Instant end;                       // end of the backfill (default: now, truncated to the period)
         Duration period = Duration.ofMinutes(15);
-        Duration mtbf = Duration.ofHours(2);   // mean running time between stops, per machine
+        Duration mtbf = Duration.ofHours(1);   // mean running time between stops, per machine
         int batchSize = 5000;
         int eventBatchSize = 1000;
         int concurrency = 4;
@@ -165,7 +165,7 @@ public final class PlantSimulator {
                       --backfill-interval D     sample interval of the backfill (60s)
                       --end T                   end of the backfill, RFC 3339 (now, aligned to --period)
                       --period D                OEE / energy period (15m)
-                      --mtbf D                  mean running time between stops of a machine (2h)
+                      --mtbf D                  mean running time between stops of a machine (1h)
                       --batch-size N            telemetry samples per request (5000)
                       --event-batch-size N      events per request (1000)
                       --concurrency N           parallel telemetry requests (4)
@@ -393,7 +393,7 @@ public final class PlantSimulator {
         Totals p = m.period;
         p.plannedS += dt;
         if (running) {
-            double factor = 0.85 + 0.15 * m.random.nextDouble();       // never above nominal: performance <= 1
+            double factor = 0.75 + 0.25 * m.random.nextDouble();       // never above nominal: performance <= 1
             m.speedPerS = m.nominalPerS * factor;
             p.runS += dt;
             m.fraction += m.speedPerS * dt;
@@ -415,7 +415,7 @@ public final class PlantSimulator {
             p.idealRunS += produced * m.idealCycleS();
             m.goodCounter += produced - rejects;
             m.rejectCounter += rejects;
-            m.powerKw = m.ratedKw * (0.6 + 0.4 * factor) + m.random.nextGaussian() * m.ratedKw * 0.02;
+            m.powerKw = m.ratedKw * (0.5 + 0.5 * factor) + m.random.nextGaussian() * m.ratedKw * 0.02;
         } else {
             m.speedPerS = 0;
             double seconds = dt;

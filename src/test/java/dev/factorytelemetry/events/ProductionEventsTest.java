@@ -233,6 +233,19 @@ class ProductionEventsTest {
                 .contentType("application/problem+json");
         assertEquals("720", psql("SELECT duration_s FROM factory_telemetry.downtime_events WHERE event_id = '" + eventId + "'"));
 
+        // timestamps finer than the database's microseconds: a replay still compares equal
+        UUID precise = UUID.randomUUID();
+        String start = BASE.plusNanos(123_456_789).toString();
+        String end = BASE.plusSeconds(61).plusNanos(987_654_321).toString();
+        String openPrecise = "{\"eventId\":\"" + precise + "\",\"equipmentCode\":\"" + filler + "\",\"startTime\":\"" + start
+                + "\",\"reasonCode\":\"JAM\",\"category\":\"unplanned\"}";
+        post("downtime", openPrecise).statusCode(200).body("accepted", equalTo(1));
+        post("downtime", openPrecise).statusCode(200).body("duplicates", equalTo(1));
+        given().contentType(ContentType.JSON).body("{\"endTime\":\"" + end + "\"}")
+                .post("/api/v1/events/downtime/" + precise + "/close").then().statusCode(200).body("alreadyClosed", equalTo(false));
+        given().contentType(ContentType.JSON).body("{\"endTime\":\"" + end + "\"}")
+                .post("/api/v1/events/downtime/" + precise + "/close").then().statusCode(200).body("alreadyClosed", equalTo(true));
+
         given().contentType(ContentType.JSON).body("{\"endTime\":\"" + t(30) + "\"}")
                 .post("/api/v1/events/downtime/" + UUID.randomUUID() + "/close").then().statusCode(404)
                 .contentType("application/problem+json");
