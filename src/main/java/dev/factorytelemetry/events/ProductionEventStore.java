@@ -491,9 +491,7 @@ public class ProductionEventStore {
     }
 
     private static DowntimeClosed closed(UUID eventId, OffsetDateTime start, OffsetDateTime end, boolean already) {
-        double seconds = (end.toInstant().toEpochMilli() - start.toInstant().toEpochMilli()) / 1000.0
-                + (end.getNano() % 1_000_000 - start.getNano() % 1_000_000) / 1e9;
-        return new DowntimeClosed(eventId, start, end, seconds, already);
+        return new DowntimeClosed(eventId, start, end, java.time.Duration.between(start, end).toNanos() / 1e9, already);
     }
 
     // ---- quality checks -----------------------------------------------------------------------------

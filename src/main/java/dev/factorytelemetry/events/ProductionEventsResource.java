@@ -11,6 +11,7 @@ import dev.factorytelemetry.events.ProductionEvents.OeeCalculation;
 import dev.factorytelemetry.events.ProductionEvents.ProductionKpi;
 import dev.factorytelemetry.events.ProductionEvents.QualityCheck;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -38,6 +40,12 @@ import java.util.UUID;
 @Tag(name = "production events")
 public class ProductionEventsResource {
 
+    /**
+     * Bodies above this size are parsed and checked on a worker thread: a full batch (about 1 MB) costs
+     * tens of milliseconds of CPU, which would stall every other request on that event loop.
+     */
+    static final int PARSE_ON_WORKER_ABOVE_BYTES = 64 * 1024;
+
     private final BatchReader reader;
     private final ProductionEventStore store;
 
@@ -51,7 +59,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store OEE calculations", description = "Idempotent per (equipmentCode, calculationTime).")
     public Uni<BatchResult> oee(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = OeeCalculation.class))) byte[] body) {
-        return Uni.createFrom().item(() -> reader.read(body, OeeCalculation.class)).flatMap(store::storeOee);
+        return parse(body, OeeCalculation.class).flatMap(store::storeOee);
     }
 
     @POST
@@ -59,7 +67,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store energy readings", description = "Idempotent per (equipmentCode, consumptionTime).")
     public Uni<BatchResult> energy(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = EnergyReading.class))) byte[] body) {
-        return Uni.createFrom().item(() -> reader.read(body, EnergyReading.class)).flatMap(store::storeEnergy);
+        return parse(body, EnergyReading.class).flatMap(store::storeEnergy);
     }
 
     @POST
@@ -67,7 +75,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store daily or per-shift production KPIs", description = "Idempotent per (lineCode, shiftName, kpiDate).")
     public Uni<BatchResult> kpis(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = ProductionKpi.class))) byte[] body) {
-        return Uni.createFrom().item(() -> reader.read(body, ProductionKpi.class)).flatMap(store::storeKpis);
+        return parse(body, ProductionKpi.class).flatMap(store::storeKpis);
     }
 
     @POST
@@ -77,7 +85,7 @@ public class ProductionEventsResource {
                     + "event ids in item order (assigned ones included).")
     public Uni<BatchResult> downtime(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = DowntimeEvent.class))) byte[] body) {
-        return Uni.createFrom().item(() -> reader.read(body, DowntimeEvent.class)).flatMap(store::storeDowntime);
+        return parse(body, DowntimeEvent.class).flatMap(store::storeDowntime);
     }
 
     @POST
@@ -99,7 +107,7 @@ public class ProductionEventsResource {
                     + "check ids in item order.")
     public Uni<BatchResult> quality(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = QualityCheck.class))) byte[] body) {
-        return Uni.createFrom().item(() -> reader.read(body, QualityCheck.class)).flatMap(store::storeQuality);
+        return parse(body, QualityCheck.class).flatMap(store::storeQuality);
     }
 
     @POST
@@ -107,7 +115,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store raised faults (fault bit on)", description = "Idempotent per (equipmentCode, bitIndex, tsOn).")
     public Uni<BatchResult> faults(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = FaultRaised.class))) byte[] body) {
-        return Uni.createFrom().item(() -> reader.read(body, FaultRaised.class)).flatMap(store::storeFaults);
+        return parse(body, FaultRaised.class).flatMap(store::storeFaults);
     }
 
     @POST
@@ -118,6 +126,13 @@ public class ProductionEventsResource {
                     + "same time counts as a duplicate.")
     public Uni<BatchResult> clearFaults(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = FaultCleared.class))) byte[] body) {
-        return Uni.createFrom().item(() -> reader.read(body, FaultCleared.class)).flatMap(store::clearFaults);
+        return parse(body, FaultCleared.class).flatMap(store::clearFaults);
+    }
+
+    private <T> Uni<List<T>> parse(byte[] body, Class<T> type) {
+        Uni<List<T>> items = Uni.createFrom().item(() -> reader.read(body, type));
+        return body != null && body.length > PARSE_ON_WORKER_ABOVE_BYTES
+                ? items.runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                : items;
     }
 }
