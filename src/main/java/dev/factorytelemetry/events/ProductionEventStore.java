@@ -110,6 +110,20 @@ public class ProductionEventStore {
             SELECT t.start_time, t.end_time AS previous_end_time, (SELECT end_time FROM closed) AS closed_end_time
             FROM target t
             """;
+    /** Client-supplied event ids already stored with another start time (item index, stored start). */
+    private static final String DOWNTIME_IDS_REUSED = """
+            SELECT u.item, d.start_time AS stored_time
+            FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[]) AS u(event_id, start_time, item)
+            JOIN factory_telemetry.downtime_events d ON d.event_id = u.event_id AND d.start_time <> u.start_time
+            ORDER BY u.item
+            """;
+    /** Client-supplied check ids already stored with another check time. */
+    private static final String QUALITY_IDS_REUSED = """
+            SELECT u.item, q.check_time AS stored_time
+            FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[]) AS u(check_id, check_time, item)
+            JOIN factory_telemetry.quality_checks q ON q.check_id = u.check_id AND q.check_time <> u.check_time
+            ORDER BY u.item
+            """;
     private static final String INSERT_QUALITY = """
             INSERT INTO factory_telemetry.quality_checks
                    (check_id, line_id, product_type_id, check_time, check_type, check_result, quantity_checked,
@@ -444,7 +458,9 @@ public class ProductionEventStore {
                 notes[i] = it.notes();
             }
             errors.throwIfAny(422, "Invalid items");
-            return insertLogged(INSERT_DOWNTIME, "downtime_events", start, n, id, equipment, line, start, end, reason, reasonDescription, category,
+            IdReuseCheck idCheck = IdReuseCheck.of(DOWNTIME_IDS_REUSED, "eventId", "startTime",
+                    items.stream().map(DowntimeEvent::eventId).toList(), start, id);
+            return insertLogged(INSERT_DOWNTIME, "downtime_events", start, idCheck, n, id, equipment, line, start, end, reason, reasonDescription, category,
                     subcategory, reportedBy, notes)
                     .map(result -> new BatchResult(result.accepted(), result.duplicates(), List.of(id)));
         });
@@ -499,6 +515,7 @@ public class ProductionEventStore {
     public Uni<BatchResult> storeQuality(List<QualityCheck> items) {
         ItemErrors errors = errors();
         Instant latest = latest();
+        Map<UUID, OffsetDateTime> timeById = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             QualityCheck it = items.get(i);
             errors.requiredText(i, "lineCode", it.lineCode(), MAX_CODE);
@@ -536,6 +553,12 @@ public class ProductionEventStore {
             }
             errors.maxLength(i, "notes", it.notes(), MAX_TEXT);
             errors.maxLength(i, "checkedBy", it.checkedBy(), 200);
+            if (it.checkId() != null && it.checkTime() != null) {
+                OffsetDateTime other = timeById.putIfAbsent(it.checkId(), it.checkTime());
+                if (other != null && !other.isEqual(it.checkTime())) {
+                    errors.add(i, "checkId", "is used by an earlier item of this batch with another checkTime");
+                }
+            }
         }
         Uni<Map<String, Integer>> lines = references.lines(codes(items, QualityCheck::lineCode));
         Uni<Map<String, Integer>> products = references.productTypes(codes(items, QualityCheck::productCode));
@@ -569,7 +592,9 @@ public class ProductionEventStore {
                 checkedBy[i] = it.checkedBy();
             }
             errors.throwIfAny(422, "Invalid items");
-            return insertLogged(INSERT_QUALITY, "quality_checks", time, n, id, line, product, time, type, result, checked, passed, failed, defects,
+            IdReuseCheck idCheck = IdReuseCheck.of(QUALITY_IDS_REUSED, "checkId", "checkTime",
+                    items.stream().map(QualityCheck::checkId).toList(), time, id);
+            return insertLogged(INSERT_QUALITY, "quality_checks", time, idCheck, n, id, line, product, time, type, result, checked, passed, failed, defects,
                     notes, checkedBy)
                     .map(r -> new BatchResult(r.accepted(), r.duplicates(), List.of(id)));
         });
@@ -791,6 +816,51 @@ public class ProductionEventStore {
      * edition, whose continuous aggregates track changes themselves.
      */
     private Uni<BatchResult> insertLogged(String sql, String source, OffsetDateTime[] times, int items, Object... columns) {
+        return insertLogged(sql, source, times, null, items, columns);
+    }
+
+    /**
+     * A client-supplied id (downtime event id, quality check id) identifies one event: reusing it with
+     * another time would store a second row under the same id (the key includes the time). Such items
+     * refuse the request with 409, checked in the insert's transaction.
+     */
+    private record IdReuseCheck(String sql, String idField, String timeField, UUID[] ids, OffsetDateTime[] times,
+                                Integer[] items) {
+
+        static IdReuseCheck of(String sql, String idField, String timeField, List<UUID> clientIds,
+                               OffsetDateTime[] allTimes, UUID[] allIds) {
+            List<Integer> items = new ArrayList<>();
+            for (int i = 0; i < clientIds.size(); i++) {
+                if (clientIds.get(i) != null) {
+                    items.add(i);
+                }
+            }
+            if (items.isEmpty()) {
+                return null;
+            }
+            UUID[] ids = new UUID[items.size()];
+            OffsetDateTime[] times = new OffsetDateTime[items.size()];
+            for (int k = 0; k < items.size(); k++) {
+                ids[k] = allIds[items.get(k)];
+                times[k] = allTimes[items.get(k)];
+            }
+            return new IdReuseCheck(sql, idField, timeField, ids, times, items.toArray(Integer[]::new));
+        }
+
+        Uni<Void> run(io.vertx.mutiny.sqlclient.SqlConnection connection, ItemErrors errors) {
+            return connection.preparedQuery(sql).execute(Tuple.tuple(List.of(ids, times, items))).map(rows -> {
+                for (Row row : rows) {
+                    errors.add(row.getInteger("item"), idField, "is already used by the event stored with " + timeField
+                            + " " + row.getOffsetDateTime("stored_time") + "; an id names one event");
+                }
+                errors.throwIfAny(409, "Id already used");
+                return null;
+            });
+        }
+    }
+
+    private Uni<BatchResult> insertLogged(String sql, String source, OffsetDateTime[] times, IdReuseCheck idCheck,
+                                          int items, Object... columns) {
         if (items == 0) {
             return Uni.createFrom().item(new BatchResult(0, 0, null));
         }
@@ -806,7 +876,9 @@ public class ProductionEventStore {
         }
         Tuple range = Tuple.of(source, min, max);
         Tuple args = Tuple.tuple(Arrays.asList(columns));
-        return pool.withTransaction(connection -> connection.query(MARK_INVALIDATION_LOGGED).execute()
+        return pool.withTransaction(connection -> (idCheck == null ? Uni.createFrom().voidItem()
+                                : idCheck.run(connection, errors()))
+                        .flatMap(ignored -> connection.query(MARK_INVALIDATION_LOGGED).execute())
                         .flatMap(ignored -> connection.preparedQuery(sql).execute(args))
                         .flatMap(rows -> rows.rowCount() == 0
                                 ? Uni.createFrom().item(0)

@@ -233,6 +233,14 @@ class ProductionEventsTest {
                 .contentType("application/problem+json");
         assertEquals("720", psql("SELECT duration_s FROM factory_telemetry.downtime_events WHERE event_id = '" + eventId + "'"));
 
+        // the same id with another start time is another event under a used id: 409, nothing stored
+        post("downtime", "[{\"equipmentCode\":\"" + filler + "\",\"startTime\":\"" + t(50) + "\",\"reasonCode\":\"X\","
+                + "\"category\":\"planned\"},{\"eventId\":\"" + eventId + "\",\"equipmentCode\":\"" + filler + "\",\"startTime\":\""
+                + t(1) + "\",\"reasonCode\":\"JAM\",\"category\":\"unplanned\"}]")
+                .statusCode(409).contentType("application/problem+json")
+                .body("errors[0].index", equalTo(1)).body("errors[0].field", equalTo("eventId"));
+        assertEquals("1", psql("SELECT count(*) FROM factory_telemetry.downtime_events WHERE equipment_id = " + equipmentId(filler)));
+
         // timestamps finer than the database's microseconds: a replay still compares equal
         UUID precise = UUID.randomUUID();
         String start = BASE.plusNanos(123_456_789).toString();
@@ -278,6 +286,8 @@ class ProductionEventsTest {
                 + "\"quantityPassed\":47,\"quantityFailed\":3,\"defectCodes\":[\"FILL-LOW\",\"CAP-SKEW\"],\"checkedBy\":\"qa1\"}]";
         post("quality", batch).statusCode(200).body("accepted", equalTo(1)).body("ids[0]", equalTo(checkId.toString()));
         post("quality", batch).statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(1));
+        post("quality", batch.replace(t(0), t(1))).statusCode(409).body("errors[0].field", equalTo("checkId"));
+        assertEquals("1", psql("SELECT count(*) FROM factory_telemetry.quality_checks WHERE check_id = '" + checkId + "'"));
         assertEquals("{FILL-LOW,CAP-SKEW}|in_process|fail|50|47|3|t",
                 psql("SELECT defect_codes, check_type, check_result, quantity_checked, quantity_passed, quantity_failed, "
                         + "product_type_id IS NOT NULL FROM factory_telemetry.quality_checks WHERE check_id = '" + checkId + "'"));
