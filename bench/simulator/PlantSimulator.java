@@ -386,7 +386,7 @@ public final class PlantSimulator {
             StopReason reason = pickReason(m.random);
             double minutes = Math.max(dt / 60.0, -Math.log(1 - m.random.nextDouble()) * reason.meanMinutes());
             Instant end = t.plusMillis((long) (minutes * 60_000));
-            m.stop = new Stop(uuid(m.random), reason, t, end);
+            m.stop = new Stop(eventUuid("downtime", m.code, t), reason, t, end);
             startStop(m, m.stop);
         }
         boolean running = m.stop == null;
@@ -473,10 +473,13 @@ public final class PlantSimulator {
         return STOP_REASONS.get(0);
     }
 
-    static UUID uuid(SplittableRandom random) {
-        long msb = (random.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;   // version 4
-        long lsb = (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;   // IETF variant
-        return new UUID(msb, lsb);
+    /**
+     * Deterministic, name-based id of an event: the same seed, kind, equipment/line and time give the
+     * same id (a rerun is idempotent), different times never collide (another --end is new data).
+     */
+    UUID eventUuid(String kind, String code, Instant time) {
+        return UUID.nameUUIDFromBytes((options.seed + "/" + kind + "/" + code + "/" + time)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     void emitSamples(Machine m, Instant t) {
@@ -643,7 +646,7 @@ public final class PlantSimulator {
         String result = failed == 0 ? "pass" : failed <= 2 ? "conditional" : "fail";
         String defects = failed == 0 ? "" : ",\"defectCodes\":[\"" + (first.random.nextBoolean() ? "FILL-LOW" : "CAP-SKEW") + "\"]";
         String product = "sku-" + (1 + (int) ((t.getEpochSecond() / 28800) % 3));
-        event("quality", "{\"checkId\":\"" + uuid(first.random) + "\",\"lineCode\":\"" + line.code + "\",\"productCode\":\""
+        event("quality", "{\"checkId\":\"" + eventUuid("quality", line.code, t) + "\",\"lineCode\":\"" + line.code + "\",\"productCode\":\""
                 + product + "\",\"checkTime\":\"" + t + "\",\"checkType\":\"in_process\",\"checkResult\":\"" + result
                 + "\",\"quantityChecked\":" + checked + ",\"quantityPassed\":" + (checked - failed) + ",\"quantityFailed\":"
                 + failed + defects + ",\"checkedBy\":\"simulator\"}");
