@@ -21,10 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The same catalog enforced natively on the Community edition. Runs where the TimescaleDB TSL module
- * is installed; elsewhere every test is skipped with the reason.
+ * is installed; elsewhere every test is skipped with the reason. Has a database of its own (the
+ * "scenario" argument), since it asserts on exact table contents.
  */
 @QuarkusTest
-@WithTestResource(value = TimescaleTestResource.class, initArgs = @ResourceArg(name = "edition", value = "community"))
+@WithTestResource(value = TimescaleTestResource.class, initArgs = {
+        @ResourceArg(name = "edition", value = "community"), @ResourceArg(name = "scenario", value = "lifecycle")})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CommunityLifecycleTest {
 
