@@ -1,5 +1,6 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.support.CommunityEditionAvailable;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;

@@ -1,18 +1,19 @@
 package dev.factorytelemetry.lifecycle;
 
 import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.support.CommunityEditionAvailable;
 import dev.factorytelemetry.support.LocalTimescale;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "scenario" argument), since it asserts on exact table contents.
  */
 @QuarkusTest
+@ExtendWith(CommunityEditionAvailable.class)
 @WithTestResource(value = TimescaleTestResource.class, initArgs = {
         @ResourceArg(name = "edition", value = "community"), @ResourceArg(name = "scenario", value = "lifecycle")})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,9 +51,7 @@ class CommunityLifecycleTest {
     String db;
 
     @BeforeEach
-    void requireCommunityEdition() {
-        Assumptions.assumeTrue(TimescaleTestResource.communityUnavailableReason == null,
-                () -> "Community edition not tested: " + TimescaleTestResource.communityUnavailableReason);
+    void cluster() {
         cluster = TimescaleTestResource.currentCluster;
         db = TimescaleTestResource.currentDatabase;
     }
