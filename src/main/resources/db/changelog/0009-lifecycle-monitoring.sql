@@ -164,7 +164,7 @@ SELECT t.kind,
             WHEN NOT t.enabled OR t.retention IS NULL THEN 'none'
             ELSE 'service' END                      AS executor,
        j.job_id,
-       coalesce(js.last_successful_finish, r.last_run_at) AS last_run_at,
+       coalesce(nullif(js.last_successful_finish, '-infinity'), r.last_run_at) AS last_run_at,
        js.next_start                                 AS next_native_run,
        r.last_dropped_chunks,
        r.total_dropped_chunks,
@@ -248,7 +248,8 @@ WITH status AS (
            a.refresh_schedule,
            a.retention,
            j.job_id AS refresh_job_id,
-           CASE a.materialization WHEN 'continuous_aggregate' THEN js.last_successful_finish
+           -- job_stats says -infinity for a job that never succeeded
+           CASE a.materialization WHEN 'continuous_aggregate' THEN nullif(js.last_successful_finish, '-infinity')
                                   ELSE rs.last_success_at END AS last_refresh,
            CASE a.materialization WHEN 'continuous_aggregate' THEN
                     CASE WHEN js.last_run_status = 'Failed' THEN 'native refresh job failed' END

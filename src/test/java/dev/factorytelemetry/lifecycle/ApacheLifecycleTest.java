@@ -267,7 +267,9 @@ class ApacheLifecycleTest {
         for (String view : List.of("v_chunk_statistics", "v_compression_statistics", "v_compression_jobs", "v_retention_policies",
                 "v_data_age_distribution", "v_index_usage", "v_missing_indexes", "v_continuous_aggregate_status",
                 "v_realtime_production_dashboard")) {
-            assertTrue(Integer.parseInt(sql("SELECT count(*) FROM factory_telemetry." + view)) > 0, view + " returned no rows");
+            // v::text evaluates every column, so expressions that only fail on some values are exercised
+            assertTrue(Integer.parseInt(sql("SELECT count(md5(v::text)) FROM factory_telemetry." + view + " v")) > 0,
+                    view + " returned no rows");
         }
         assertEquals("L1,L2", sql("SELECT string_agg(line_code, ',' ORDER BY line_code) FROM factory_telemetry.v_realtime_production_dashboard"));
     }

@@ -181,5 +181,14 @@ class CommunityLifecycleTest {
     void statusViewsShowNativeJobs() {
         assertEquals("8", sql("SELECT count(*) FROM factory_telemetry.v_continuous_aggregate_status WHERE materialization = 'continuous_aggregate' AND refresh_job_id IS NOT NULL"));
         assertEquals("enabled", sql("SELECT DISTINCT compression FROM factory_telemetry.v_compression_statistics"));
+        // a job that ran and failed reports last_successful_finish = -infinity: the views must cope
+        cluster.psql(db, """
+                UPDATE _timescaledb_internal.bgw_job_stat SET last_successful_finish = '-infinity'
+                WHERE job_id = (SELECT min(job_id) FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate')""");
+        for (String view : List.of("v_chunk_statistics", "v_compression_statistics", "v_compression_jobs", "v_retention_policies",
+                "v_data_age_distribution", "v_index_usage", "v_missing_indexes", "v_continuous_aggregate_status",
+                "v_realtime_production_dashboard")) {
+            assertTrue(Integer.parseInt(sql("SELECT count(md5(v::text)) FROM factory_telemetry." + view + " v")) > 0, view);
+        }
     }
 }
