@@ -54,7 +54,7 @@ public class ProductionDashboard {
             WITH stops AS (
                 SELECT line_id, start_time, coalesce(end_time, greatest(now(), start_time)) AS stop_end, end_time IS NULL AS open
                 FROM factory_telemetry.downtime_events
-                WHERE start_time >= $1 - $5::text::interval AND start_time < $2
+                WHERE start_time >= $1::timestamptz - $5::text::interval AND start_time < $2::timestamptz
                   AND (end_time IS NULL OR end_time > $1)
             )
             SELECT line_id,
