@@ -105,7 +105,11 @@ final class DashboardTestData {
             SELECT id, line_id, 3, now() - interval '7 minutes' FROM factory_telemetry.equipment WHERE equipment_code IN ('E11', 'E21');
             """;
 
-    /** Brings every aggregate up to date, the way each edition does it. */
+    /**
+     * Brings every aggregate up to date, the way each edition's scheduler does: the Apache edition's service refresh
+     * (everything logged); on the Community edition the refresh policies' window, which ends refresh_end_offset before
+     * now (1 hour for hourly, 1 day for daily aggregates; newer buckets are real-time).
+     */
     static void refresh(LocalTimescale cluster, String db) {
         String[] order = {"oee_hourly_aggregate", "metric_hourly_aggregate", "energy_hourly_aggregate",
                 "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate", "metric_daily_aggregate",
@@ -114,7 +118,8 @@ final class DashboardTestData {
             if ("apache".equals(cluster.license())) {
                 cluster.psql(db, "SELECT factory_telemetry.refresh_service_aggregate('" + aggregate + "', '-infinity')");
             } else {
-                cluster.psql(db, "CALL refresh_continuous_aggregate('factory_telemetry." + aggregate + "', NULL, NULL)");
+                String endOffset = aggregate.contains("hourly") ? "1 hour" : "1 day";
+                cluster.psql(db, "CALL refresh_continuous_aggregate('factory_telemetry." + aggregate + "', NULL, now() - interval '" + endOffset + "')");
             }
         }
     }
