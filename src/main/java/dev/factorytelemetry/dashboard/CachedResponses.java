@@ -1,19 +1,31 @@
 package dev.factorytelemetry.dashboard;
 
-import org.jboss.resteasy.reactive.RestResponse;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import java.time.Duration;
 import java.time.Instant;
 
-/** Freshness headers of dashboard answers: {@code Cache-Control: private, max-age} (what is left of the TTL) and {@code Age}. */
-final class CachedResponses {
+/**
+ * Sends cached answers: their JSON is encoded once per computation (a 7-day hourly trend is ~100 KB), with freshness
+ * headers {@code Cache-Control: private, max-age} (what is left of the TTL) and {@code Age}.
+ */
+@ApplicationScoped
+public class CachedResponses {
 
-    private CachedResponses() {
+    private final ObjectMapper mapper;
+    private final Duration ttl;
+
+    public CachedResponses(ObjectMapper mapper, ResponseCache cache) {
+        this.mapper = mapper;
+        this.ttl = cache.ttl();
     }
 
-    static <T> RestResponse<T> ok(ResponseCache.Timed<T> timed, Duration ttl) {
+    Response ok(ResponseCache.Timed<?> timed) {
         long age = Math.max(0, Duration.between(timed.computedAt(), Instant.now()).toSeconds());
-        RestResponse.ResponseBuilder<T> builder = RestResponse.ResponseBuilder.ok(timed.value());
+        Response.ResponseBuilder builder = Response.ok(timed.json(mapper), MediaType.APPLICATION_JSON_TYPE);
         if (ttl.isZero() || ttl.isNegative()) {
             builder.header("Cache-Control", "no-cache");
         } else {

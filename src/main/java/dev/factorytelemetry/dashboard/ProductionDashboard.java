@@ -94,32 +94,17 @@ public class ProductionDashboard {
 
     /** The whole plant; computed at most once per cache TTL, shared with {@link #lineView}. */
     public Uni<ResponseCache.Timed<PlantView>> plantView() {
-        return Uni.combine().all().unis(figures(), catalog.snapshot()).asTuple().map(t -> {
-            PlantFigures f = t.getItem1().value();
-            PlantContext.Settings s = f.settings;
-            List<LineView> lines = new ArrayList<>();
-            for (Catalog.Line line : t.getItem2().lines()) {
-                if (line.enabled() || f.lines.containsKey(line.id())) {
-                    lines.add(f.view(line.id(), line.code(), line.name()));
-                }
-            }
-            return new ResponseCache.Timed<>(new PlantView(s.zone().getId(), s.currency(), s.tariffPerKwh(),
-                    f.freshness, f.total(), lines), t.getItem1().computedAt());
-        });
+        return figures().map(timed -> timed.value().plantView(timed.computedAt()));
     }
 
     /** One line (404 if unknown); the same computation as {@link #plantView}. */
     public Uni<ResponseCache.Timed<LineDashboard>> lineView(String lineCode) {
-        return catalog.line(lineCode).flatMap(line -> figures().map(timed -> {
-            PlantFigures f = timed.value();
-            PlantContext.Settings s = f.settings;
-            return new ResponseCache.Timed<>(new LineDashboard(s.zone().getId(), s.currency(), s.tariffPerKwh(),
-                    f.freshness, f.view(line.id(), line.code(), line.name())), timed.computedAt());
-        }));
+        return catalog.line(lineCode).flatMap(line -> figures().map(timed -> timed.value().lineView(line, timed.computedAt())));
     }
 
     private Uni<ResponseCache.Timed<PlantFigures>> figures() {
-        return cache.get("production-dashboard", () -> plant.settings().flatMap(this::compute));
+        return cache.get("production-dashboard", () -> Uni.combine().all().unis(plant.settings(), catalog.snapshot())
+                .asTuple().flatMap(t -> compute(t.getItem1(), t.getItem2())));
     }
 
     /** Figures of one line, accumulated from the queries. */
@@ -156,6 +141,32 @@ public class ProductionDashboard {
         Instant dayEnd;
         Freshness freshness;
         PlantContext.Settings settings;
+        Catalog.Snapshot snapshot;
+        // answers derived from these figures, built (and JSON-encoded) once per computation
+        private volatile ResponseCache.Timed<PlantView> plantView;
+        private final Map<Integer, ResponseCache.Timed<LineDashboard>> lineViews = new java.util.concurrent.ConcurrentHashMap<>();
+
+        ResponseCache.Timed<PlantView> plantView(Instant computedAt) {
+            ResponseCache.Timed<PlantView> view = plantView;
+            if (view == null) {
+                List<LineView> lineList = new ArrayList<>();
+                for (Catalog.Line line : snapshot.lines()) {
+                    if (line.enabled() || lines.containsKey(line.id())) {
+                        lineList.add(view(line.id(), line.code(), line.name()));
+                    }
+                }
+                view = new ResponseCache.Timed<>(new PlantView(settings.zone().getId(), settings.currency(),
+                        settings.tariffPerKwh(), freshness, total(), lineList), computedAt);
+                plantView = view;
+            }
+            return view;
+        }
+
+        ResponseCache.Timed<LineDashboard> lineView(Catalog.Line line, Instant computedAt) {
+            return lineViews.computeIfAbsent(line.id(), id -> new ResponseCache.Timed<>(new LineDashboard(
+                    settings.zone().getId(), settings.currency(), settings.tariffPerKwh(), freshness,
+                    view(line.id(), line.code(), line.name())), computedAt));
+        }
 
         LineFigures of(Integer lineId) {
             return lineId == null ? noLine : lines.computeIfAbsent(lineId, k -> new LineFigures());
@@ -183,11 +194,12 @@ public class ProductionDashboard {
     }
 
     /** Runs the five queries of the dashboard concurrently and folds their rows per line. */
-    private Uni<PlantFigures> compute(PlantContext.Settings settings) {
+    private Uni<PlantFigures> compute(PlantContext.Settings settings, Catalog.Snapshot snapshot) {
         ZoneId zone = settings.zone();
         Instant now = Instant.now();
         PlantFigures plantFigures = new PlantFigures();
         plantFigures.settings = settings;
+        plantFigures.snapshot = snapshot;
         plantFigures.hourStart = TimeRange.floor(now, WindowQuery.Level.HOUR, zone);
         plantFigures.hourEnd = plantFigures.hourStart.atZone(zone).plusHours(1).toInstant();
         plantFigures.dayStart = TimeRange.floor(now, WindowQuery.Level.DAY, zone);

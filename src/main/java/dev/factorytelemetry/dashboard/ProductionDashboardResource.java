@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestResponse;
+import jakarta.ws.rs.core.Response;
 
 /**
  * Production dashboards and trends: OEE, downtime, energy, quality, faults. Answers carry a {@code freshness} object
@@ -48,12 +48,12 @@ public class ProductionDashboardResource {
 
     private final ProductionDashboard dashboard;
     private final ProductionTrends trends;
-    private final ResponseCache cache;
+    private final CachedResponses responses;
 
-    public ProductionDashboardResource(ProductionDashboard dashboard, ProductionTrends trends, ResponseCache cache) {
+    public ProductionDashboardResource(ProductionDashboard dashboard, ProductionTrends trends, CachedResponses responses) {
         this.dashboard = dashboard;
         this.trends = trends;
-        this.cache = cache;
+        this.responses = responses;
     }
 
     @GET
@@ -62,8 +62,9 @@ public class ProductionDashboardResource {
             description = "Per line and for the plant: the current hour and today (plant time zone): OEE with availability, "
                     + "performance, quality, good/total parts; downtime minutes (stops clipped to the window, open stops up to "
                     + "now); energy kWh and cost; quality pass rate; active faults.")
-    public Uni<RestResponse<PlantView>> plant() {
-        return dashboard.plantView().map(t -> CachedResponses.ok(t, cache.ttl()));
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PlantView.class)))
+    public Uni<Response> plant() {
+        return dashboard.plantView().map(responses::ok);
     }
 
     @GET
@@ -71,8 +72,9 @@ public class ProductionDashboardResource {
     @Operation(summary = "Real-time production dashboard of one line", description = "The plant dashboard's figures for one line.")
     @APIResponse(responseCode = "404", description = "Unknown line",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<LineDashboard>> line(@Parameter(description = LINE) @PathParam("lineCode") String lineCode) {
-        return dashboard.lineView(lineCode).map(t -> CachedResponses.ok(t, cache.ttl()));
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LineDashboard.class)))
+    public Uni<Response> line(@Parameter(description = LINE) @PathParam("lineCode") String lineCode) {
+        return dashboard.lineView(lineCode).map(responses::ok);
     }
 
     @GET
@@ -81,13 +83,14 @@ public class ProductionDashboardResource {
             + "per line or per equipment. Ratios come from the sums of each bucket and group.")
     @APIResponse(responseCode = "404", description = "Unknown line or equipment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<OeeTrend>> oee(@Parameter(description = FROM) @QueryParam("from") String from,
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OeeTrend.class)))
+    public Uni<Response> oee(@Parameter(description = FROM) @QueryParam("from") String from,
                                            @Parameter(description = TO) @QueryParam("to") String to,
                                            @Parameter(description = GRANULARITY) @QueryParam("granularity") String granularity,
                                            @Parameter(description = "plant, line (default) or equipment") @QueryParam("groupBy") String groupBy,
                                            @Parameter(description = LINE) @QueryParam("line") String line,
                                            @Parameter(description = EQUIPMENT) @QueryParam("equipment") String equipment) {
-        return trends.oee(from, to, granularity, groupBy, line, equipment).map(t -> CachedResponses.ok(t, cache.ttl()));
+        return trends.oee(from, to, granularity, groupBy, line, equipment).map(responses::ok);
     }
 
     @GET
@@ -96,13 +99,14 @@ public class ProductionDashboardResource {
             + "or plant-local day, for the plant, per line or per equipment.")
     @APIResponse(responseCode = "404", description = "Unknown line or equipment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<EnergyTrend>> energy(@Parameter(description = FROM) @QueryParam("from") String from,
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EnergyTrend.class)))
+    public Uni<Response> energy(@Parameter(description = FROM) @QueryParam("from") String from,
                                                  @Parameter(description = TO) @QueryParam("to") String to,
                                                  @Parameter(description = GRANULARITY) @QueryParam("granularity") String granularity,
                                                  @Parameter(description = "plant, line (default) or equipment") @QueryParam("groupBy") String groupBy,
                                                  @Parameter(description = LINE) @QueryParam("line") String line,
                                                  @Parameter(description = EQUIPMENT) @QueryParam("equipment") String equipment) {
-        return trends.energy(from, to, granularity, groupBy, line, equipment).map(t -> CachedResponses.ok(t, cache.ttl()));
+        return trends.energy(from, to, granularity, groupBy, line, equipment).map(responses::ok);
     }
 
     @GET
@@ -111,10 +115,11 @@ public class ProductionDashboardResource {
             + "they started: events, minutes, longest stop.")
     @APIResponse(responseCode = "404", description = "Unknown line",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<DowntimeTotals>> downtime(@Parameter(description = FROM) @QueryParam("from") String from,
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DowntimeTotals.class)))
+    public Uni<Response> downtime(@Parameter(description = FROM) @QueryParam("from") String from,
                                                       @Parameter(description = TO) @QueryParam("to") String to,
                                                       @Parameter(description = LINE) @QueryParam("line") String line) {
-        return trends.downtime(from, to, line).map(t -> CachedResponses.ok(t, cache.ttl()));
+        return trends.downtime(from, to, line).map(responses::ok);
     }
 
     @GET
@@ -123,12 +128,13 @@ public class ProductionDashboardResource {
             + "(plant-local days), by total downtime, with share and cumulative share of all downtime of the range.")
     @APIResponse(responseCode = "404", description = "Unknown line",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<DowntimePareto>> pareto(@Parameter(description = FROM) @QueryParam("from") String from,
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DowntimePareto.class)))
+    public Uni<Response> pareto(@Parameter(description = FROM) @QueryParam("from") String from,
                                                     @Parameter(description = TO) @QueryParam("to") String to,
                                                     @Parameter(description = LINE) @QueryParam("line") String line,
                                                     @Parameter(description = "Number of reasons (default 10, at most telemetry.dashboard.max-list-rows)")
                                                     @QueryParam("limit") Integer limit) {
-        return trends.pareto(from, to, line, limit).map(t -> CachedResponses.ok(t, cache.ttl()));
+        return trends.pareto(from, to, line, limit).map(responses::ok);
     }
 
     @GET
@@ -137,12 +143,13 @@ public class ProductionDashboardResource {
             description = "Checks per result and quantities; pass and fail rates from summed quantities.")
     @APIResponse(responseCode = "404", description = "Unknown line or product type",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<QualityTrend>> quality(@Parameter(description = FROM) @QueryParam("from") String from,
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = QualityTrend.class)))
+    public Uni<Response> quality(@Parameter(description = FROM) @QueryParam("from") String from,
                                                    @Parameter(description = TO) @QueryParam("to") String to,
                                                    @Parameter(description = LINE) @QueryParam("line") String line,
                                                    @Parameter(description = "Product code (product_code)") @QueryParam("productType") String productType,
                                                    @Parameter(description = "incoming, in_process, final or audit") @QueryParam("checkType") String checkType) {
-        return trends.quality(from, to, line, productType, checkType).map(t -> CachedResponses.ok(t, cache.ttl()));
+        return trends.quality(from, to, line, productType, checkType).map(responses::ok);
     }
 
     @GET
@@ -151,11 +158,12 @@ public class ProductionDashboardResource {
             + "not cleared, newest first, with how long each has been active.")
     @APIResponse(responseCode = "404", description = "Unknown line or equipment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<FaultList>> activeFaults(@Parameter(description = LINE) @QueryParam("line") String line,
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = FaultList.class)))
+    public Uni<Response> activeFaults(@Parameter(description = LINE) @QueryParam("line") String line,
                                                      @Parameter(description = EQUIPMENT) @QueryParam("equipment") String equipment,
                                                      @Parameter(description = "Most faults listed (default and maximum telemetry.dashboard.max-list-rows)")
                                                      @QueryParam("limit") Integer limit) {
-        return trends.activeFaults(line, equipment, limit).map(t -> CachedResponses.ok(t, cache.ttl()));
+        return trends.activeFaults(line, equipment, limit).map(responses::ok);
     }
 
     @GET
@@ -164,12 +172,13 @@ public class ProductionDashboardResource {
             + "durations (active faults: time since raised); total count and duration of all faults of the range.")
     @APIResponse(responseCode = "404", description = "Unknown line or equipment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<RestResponse<FaultList>> faultHistory(@Parameter(description = FROM) @QueryParam("from") String from,
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = FaultList.class)))
+    public Uni<Response> faultHistory(@Parameter(description = FROM) @QueryParam("from") String from,
                                                      @Parameter(description = TO) @QueryParam("to") String to,
                                                      @Parameter(description = LINE) @QueryParam("line") String line,
                                                      @Parameter(description = EQUIPMENT) @QueryParam("equipment") String equipment,
                                                      @Parameter(description = "Most faults listed (default and maximum telemetry.dashboard.max-list-rows)")
                                                      @QueryParam("limit") Integer limit) {
-        return trends.faultHistory(from, to, line, equipment, limit).map(t -> CachedResponses.ok(t, cache.ttl()));
+        return trends.faultHistory(from, to, line, equipment, limit).map(responses::ok);
     }
 }

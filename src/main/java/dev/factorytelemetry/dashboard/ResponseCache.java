@@ -22,8 +22,40 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class ResponseCache {
 
-    /** A computed value and when its computation started (the time its figures are current to). */
-    public record Timed<T>(T value, Instant computedAt) {
+    /**
+     * A computed value and when its computation started (the time its figures are current to). Its JSON is encoded
+     * once, by the first request that sends it, and reused by every further request the cache answers.
+     */
+    public static final class Timed<T> {
+        private final T value;
+        private final Instant computedAt;
+        private volatile byte[] json;
+
+        public Timed(T value, Instant computedAt) {
+            this.value = value;
+            this.computedAt = computedAt;
+        }
+
+        public T value() {
+            return value;
+        }
+
+        public Instant computedAt() {
+            return computedAt;
+        }
+
+        byte[] json(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+            byte[] encoded = json;
+            if (encoded == null) {
+                try {
+                    encoded = mapper.writeValueAsBytes(value);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+                }
+                json = encoded;
+            }
+            return encoded;
+        }
     }
 
     private record Entry(CompletableFuture<Timed<?>> future, long expiresAtNanos) {

@@ -66,7 +66,7 @@ abstract class DashboardContract {
             if (!db().equals(seededDatabase)) {
                 sql(DashboardTestData.REFERENCE);
                 sql(DashboardTestData.facts("now() - interval '3 days'", "now() - interval '90 minutes'"));
-                DashboardTestData.refresh(cluster(), db());
+                DashboardTestData.refresh(cluster(), db(), "now() - interval '90 minutes'");
                 // written after the refresh: the current hour and (Apache edition) a late, backfilled hour of yesterday
                 sql(DashboardTestData.facts("now() - interval '90 minutes'", "now()"));
                 sql(DashboardTestData.LIVE);

@@ -111,6 +111,16 @@ final class DashboardTestData {
      * now (1 hour for hourly, 1 day for daily aggregates; newer buckets are real-time).
      */
     static void refresh(LocalTimescale cluster, String db) {
+        refresh(cluster, db, "now()");
+    }
+
+    /**
+     * As {@link #refresh(LocalTimescale, String)}; on the Community edition the refresh window also ends at
+     * {@code writtenUpTo} (what was written before the refresh), so that rows written afterwards fall into real-time
+     * buckets as they would in production, not into buckets materialized before they existed (late data, which the
+     * Community edition shows after the next policy run).
+     */
+    static void refresh(LocalTimescale cluster, String db, String writtenUpTo) {
         String[] order = {"oee_hourly_aggregate", "metric_hourly_aggregate", "energy_hourly_aggregate",
                 "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate", "metric_daily_aggregate",
                 "energy_daily_aggregate"};
@@ -119,7 +129,8 @@ final class DashboardTestData {
                 cluster.psql(db, "SELECT factory_telemetry.refresh_service_aggregate('" + aggregate + "', '-infinity')");
             } else {
                 String endOffset = aggregate.contains("hourly") ? "1 hour" : "1 day";
-                cluster.psql(db, "CALL refresh_continuous_aggregate('factory_telemetry." + aggregate + "', NULL, now() - interval '" + endOffset + "')");
+                cluster.psql(db, "CALL refresh_continuous_aggregate('factory_telemetry." + aggregate + "', NULL, least("
+                        + writtenUpTo + ", now() - interval '" + endOffset + "'))");
             }
         }
     }
