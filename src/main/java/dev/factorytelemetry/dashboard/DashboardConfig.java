@@ -31,6 +31,14 @@ public interface DashboardConfig {
     @WithDefault("5s")
     Duration cacheTtl();
 
+    /**
+     * For this long after {@code cache-ttl} has run out, an answer is still sent (with its true {@code Age} and
+     * {@code dataAsOf}) while one request recomputes it in the background, so that no request waits for a
+     * recomputation of a hot answer. {@code 0s}: expired answers are always recomputed first.
+     */
+    @WithDefault("5s")
+    Duration cacheStaleWhileRevalidate();
+
     /** Upper bound on cached answers; beyond it answers are computed without being cached. */
     @WithDefault("10000")
     int cacheMaxEntries();

@@ -11,13 +11,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
  * A short-lived in-process cache of computed answers that also coalesces concurrent identical requests: while an
  * answer is being computed, further requests with the same key wait for that one computation instead of starting
  * their own. Failures are never cached. With 100 dashboards polling the same plant view, the database computes it
- * once per {@link DashboardConfig#cacheTtl()}.
+ * once per {@link DashboardConfig#cacheTtl()}. For {@link DashboardConfig#cacheStaleWhileRevalidate()} after that,
+ * the previous answer is still sent while a single background computation replaces it, so a hot answer never makes
+ * requests wait for the database.
  */
 @ApplicationScoped
 public class ResponseCache {
@@ -58,19 +61,29 @@ public class ResponseCache {
         }
     }
 
-    private record Entry(CompletableFuture<Timed<?>> future, long expiresAtNanos) {
+    private record Entry(CompletableFuture<Timed<?>> future, long expiresAtNanos, AtomicBoolean revalidating) {
+        Entry(CompletableFuture<Timed<?>> future, long expiresAtNanos) {
+            this(future, expiresAtNanos, new AtomicBoolean());
+        }
+
         boolean fresh(long now) {
             return now - expiresAtNanos < 0;
+        }
+
+        boolean servableStale(long now, long staleNanos) {
+            return now - expiresAtNanos < staleNanos && future.isDone() && !future.isCompletedExceptionally();
         }
     }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final Duration ttl;
+    private final long staleNanos;
     private final int maxEntries;
     private final Clock clock = Clock.systemUTC();
 
     public ResponseCache(DashboardConfig config) {
         this.ttl = config.cacheTtl();
+        this.staleNanos = Math.max(0, config.cacheStaleWhileRevalidate().toNanos());
         this.maxEntries = config.cacheMaxEntries();
     }
 
@@ -91,7 +104,11 @@ public class ResponseCache {
         }
         long now = System.nanoTime();
         Entry existing = entries.get(key);
-        if (existing == null || !existing.fresh(now)) {
+        if (existing != null && !existing.fresh(now) && existing.servableStale(now, staleNanos)) {
+            if (existing.revalidating().compareAndSet(false, true)) {
+                revalidate(key, existing, compute);
+            }
+        } else if (existing == null || !existing.fresh(now)) {
             if (existing == null && entries.size() >= maxEntries) {
                 evictExpired();
                 if (entries.size() >= maxEntries) {
@@ -118,6 +135,15 @@ public class ResponseCache {
         return context == null ? answer : answer.emitOn(task -> context.runOnContext(v -> task.run()));
     }
 
+    /** Replaces a stale entry with a new computation; the stale one is served until then. */
+    private <T> void revalidate(String key, Entry stale, Supplier<Uni<T>> compute) {
+        Instant started = clock.instant();
+        Uni.createFrom().<T>deferred(compute::get).subscribe().with(
+                value -> entries.replace(key, stale, new Entry(CompletableFuture.completedFuture(new Timed<>(value, started)),
+                        System.nanoTime() + ttl.toNanos())),
+                failure -> stale.revalidating().set(false));
+    }
+
     /** Forgets every cached answer (tests; after changes that must show at once). */
     public void clear() {
         entries.clear();
@@ -126,6 +152,6 @@ public class ResponseCache {
     @Scheduled(every = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void evictExpired() {
         long now = System.nanoTime();
-        entries.values().removeIf(e -> !e.fresh(now) && e.future().isDone());
+        entries.values().removeIf(e -> !e.fresh(now) && !e.servableStale(now, staleNanos) && e.future().isDone());
     }
 }
