@@ -1,10 +1,15 @@
 -- Backfill for the dashboard benchmark, straight into the hypertables with generate_series (no HTTP ingest:
 -- that is not what is measured, and it keeps the backfill to a few minutes on a 2-core machine).
 -- psql variables: days, lines, equipment (per line), metrics (total), metric_step (sample interval, e.g. '5 minutes').
--- Row triggers are bypassed (session_replication_role = replica) and each table's written range is logged to the
--- invalidation log once, as the ingest path does for metric_hist; refresh.sql then materializes the aggregates.
+-- Apache edition: the service's row triggers are bypassed (session_replication_role = replica) and each table's
+-- written range is logged to the invalidation log once, as the ingest path does for metric_hist. Community edition:
+-- triggers stay on (TimescaleDB's own continuous-aggregate invalidation trigger must see the rows).
+-- run.sh then refreshes the aggregates.
 \set ON_ERROR_STOP on
+SELECT EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE materialization = 'service_table') AS service_aggregates \gset
+\if :service_aggregates
 SET session_replication_role = replica;
+\endif
 SELECT setseed(0.42);
 
 INSERT INTO factory_telemetry.production_lines (line_code, name)
