@@ -1,0 +1,98 @@
+package dev.factorytelemetry.dashboard;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Dashboard read API: data source, caching and the bounds that keep every answer small and fast. */
+@ConfigMapping(prefix = "telemetry.dashboard")
+public interface DashboardConfig {
+
+    /** Where figures are computed from. */
+    enum Source {
+        /**
+         * Aggregates: continuous aggregates (real-time) on the Community edition; on the Apache edition the
+         * service-maintained aggregate tables, combined with raw rows for buckets changed since their last refresh.
+         */
+        AGGREGATES,
+        /** Raw hypertables only (same answers, much slower): for verification, benchmarks or a broken aggregate. */
+        RAW
+    }
+
+    /** Source of all aggregate-based figures. */
+    @WithDefault("aggregates")
+    Source source();
+
+    /**
+     * How long a computed answer is reused for identical requests (in-process; concurrent identical requests share
+     * one computation). Also sent as {@code Cache-Control: max-age}. {@code 0s} disables caching.
+     */
+    @WithDefault("5s")
+    Duration cacheTtl();
+
+    /**
+     * For this long after {@code cache-ttl} has run out, an answer is still sent (with its true {@code Age} and
+     * {@code dataAsOf}) while one request recomputes it in the background, so that no request waits for a
+     * recomputation of a hot answer. {@code 0s}: expired answers are always recomputed first.
+     */
+    @WithDefault("5s")
+    Duration cacheStaleWhileRevalidate();
+
+    /** Upper bound on cached answers; beyond it answers are computed without being cached. */
+    @WithDefault("10000")
+    int cacheMaxEntries();
+
+    /** Longest time range of an hourly series; longer ranges must ask for daily buckets. */
+    @WithDefault("P93D")
+    Duration maxHourlySpan();
+
+    /** Longest time range of a daily series (and of the downtime Pareto and fault history). */
+    @WithDefault("P3660D")
+    Duration maxDailySpan();
+
+    /** Default number of points of a downsampled metric series. */
+    @WithDefault("500")
+    int defaultMaxPoints();
+
+    /** Largest {@code maxPoints} a client may ask for. */
+    @WithDefault("10000")
+    int maxPointsLimit();
+
+    /**
+     * Longest range a downsampled series computes from raw samples (buckets shorter than an hour); longer ranges
+     * use the hourly or daily aggregates with buckets of at least an hour.
+     */
+    @WithDefault("P2D")
+    Duration rawSeriesMaxSpan();
+
+    /** Largest number of metrics in one statistics request. */
+    @WithDefault("100")
+    int maxMetricsPerRequest();
+
+    /** Largest number of recent samples one request returns. */
+    @WithDefault("10000")
+    int maxRecentSamples();
+
+    /**
+     * How far back "the last N samples" of a metric are searched. Older samples are not returned (bounds the
+     * chunks a request touches: metric_hist has one chunk per hour).
+     */
+    @WithDefault("P1D")
+    Duration recentSearchWindow();
+
+    /**
+     * How long before a window a stop may have started and still count towards the window's downtime
+     * (stops are clipped to the window). Bounds the chunks the live downtime figures read.
+     */
+    @WithDefault("P7D")
+    Duration downtimeLookback();
+
+    /** Active faults (no ts_off) are looked for among faults raised within this period. */
+    @WithDefault("P30D")
+    Duration activeFaultLookback();
+
+    /** Largest number of rows of the fault history and of the downtime Pareto. */
+    @WithDefault("1000")
+    int maxListRows();
+}

@@ -1,0 +1,76 @@
+package dev.factorytelemetry.dashboard;
+
+import io.smallrye.mutiny.Uni;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The answer cache on its own: coalescing, expiry, stale-while-revalidate, failures not cached. */
+class ResponseCacheTest {
+
+    static ResponseCache cache(Duration ttl, Duration stale) {
+        DashboardConfig config = (DashboardConfig) Proxy.newProxyInstance(DashboardConfig.class.getClassLoader(),
+                new Class<?>[]{DashboardConfig.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "cacheTtl" -> ttl;
+                    case "cacheStaleWhileRevalidate" -> stale;
+                    case "cacheMaxEntries" -> 100;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        return new ResponseCache(config);
+    }
+
+    static int get(ResponseCache cache, Uni<Integer> compute) {
+        return cache.get("k", () -> compute).await().atMost(Duration.ofSeconds(5)).value();
+    }
+
+    @Test
+    void concurrentIdenticalRequestsShareOneComputation() {
+        ResponseCache cache = cache(Duration.ofSeconds(30), Duration.ZERO);
+        AtomicInteger computations = new AtomicInteger();
+        CompletableFuture<Integer> slow = new CompletableFuture<>();
+        Uni<Integer> compute = Uni.createFrom().completionStage(() -> {
+            computations.incrementAndGet();
+            return slow;
+        });
+        var first = cache.get("k", () -> compute).subscribeAsCompletionStage();
+        var second = cache.get("k", () -> compute).subscribeAsCompletionStage();
+        slow.complete(7);
+        assertEquals(7, first.join().value());
+        assertEquals(7, second.join().value());
+        assertEquals(1, computations.get());
+    }
+
+    @Test
+    void expiredAnswersAreServedStaleWhileOneBackgroundComputationReplacesThem() {
+        ResponseCache cache = cache(Duration.ofMillis(200), Duration.ofSeconds(30));
+        AtomicInteger computations = new AtomicInteger();
+        Uni<Integer> compute = Uni.createFrom().item(computations::incrementAndGet);
+        assertEquals(1, get(cache, compute));
+        await().pollDelay(250, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> true);
+        assertEquals(1, get(cache, compute), "expired: the old answer is sent at once");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> get(cache, compute) == 2);
+        assertEquals(2, computations.get(), "one background computation");
+    }
+
+    @Test
+    void withoutStaleServingExpiredAnswersAreRecomputedAndFailuresAreNotCached() {
+        ResponseCache cache = cache(Duration.ofMillis(100), Duration.ZERO);
+        AtomicInteger computations = new AtomicInteger();
+        Uni<Integer> compute = Uni.createFrom().item(computations::incrementAndGet);
+        assertEquals(1, get(cache, compute));
+        await().pollDelay(150, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> true);
+        assertEquals(2, get(cache, compute));
+
+        ResponseCache failing = cache(Duration.ofSeconds(30), Duration.ofSeconds(30));
+        assertThrows(RuntimeException.class, () -> get(failing, Uni.createFrom().failure(new IllegalStateException("down"))));
+        assertEquals(5, get(failing, Uni.createFrom().item(5)), "the failure was not cached");
+    }
+}
