@@ -192,13 +192,32 @@ public class TelemetryWriter {
     private static Uni<Integer> insert(SqlClient client, SampleBatch batch, Map<String, Metric> metrics) {
         int n = batch.size();
         int[] ids = new int[n];
-        Integer[] order = new Integer[n];
+        ValueType[] types = new ValueType[n];
+        long[] micros = batch.micros;
+        boolean sorted = true;
         for (int i = 0; i < n; i++) {
-            ids[i] = metrics.get(batch.keys[i]).id();
+            Metric m = metrics.get(batch.keys[i]);
+            ids[i] = m.id();
+            types[i] = m.type();
+            if (i > 0 && (ids[i] < ids[i - 1] || (ids[i] == ids[i - 1] && micros[i] < micros[i - 1]))) {
+                sorted = false;
+            }
+        }
+        // sorted by (metric, ts): repeats become neighbours, and the primary-key index is filled in order
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        long[] micros = batch.micros;
-        Arrays.sort(order, (a, b) -> ids[a] != ids[b] ? Integer.compare(ids[a], ids[b]) : Long.compare(micros[a], micros[b]));
+        if (!sorted) {
+            Integer[] boxed = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                boxed[i] = i;
+            }
+            Arrays.sort(boxed, (a, b) -> ids[a] != ids[b] ? Integer.compare(ids[a], ids[b]) : Long.compare(micros[a], micros[b]));
+            for (int i = 0; i < n; i++) {
+                order[i] = boxed[i];
+            }
+        }
         Integer[] metricIds = new Integer[n];
         OffsetDateTime[] ts = new OffsetDateTime[n];
         Double[] reals = new Double[n];
@@ -218,7 +237,7 @@ public class TelemetryWriter {
             lastMicros = micros[i];
             metricIds[rows] = ids[i];
             ts[rows] = timestamp(micros[i]);
-            switch (metrics.get(batch.keys[i]).type()) {
+            switch (types[i]) {
                 case REAL -> reals[rows] = batch.reals[i];
                 case INT -> ints[rows] = batch.integers[i];
                 case BOOL -> bools[rows] = batch.integers[i] != 0;
