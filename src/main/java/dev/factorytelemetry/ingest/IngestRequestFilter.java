@@ -14,10 +14,12 @@ public class IngestRequestFilter {
 
     private final IngestConfig config;
     private final IngestAdmission admission;
+    private final IngestMetrics metrics;
 
-    public IngestRequestFilter(IngestConfig config, IngestAdmission admission) {
+    public IngestRequestFilter(IngestConfig config, IngestAdmission admission, IngestMetrics metrics) {
         this.config = config;
         this.admission = admission;
+        this.metrics = metrics;
     }
 
     @IngestEndpoint
@@ -30,6 +32,7 @@ public class IngestRequestFilter {
                 long declared = Long.parseLong(length.trim());
                 long max = config.maxBodySize().asLongValue();
                 if (declared > max) {
+                    metrics.rejected(influx ? "influx-write" : "telemetry", 413);
                     return IngestResponses.from(Problem.of(413, "Content Too Large", "The declared Content-Length " + declared
                             + " exceeds " + max + " bytes (telemetry.ingest.max-body-size); nothing was read or stored, "
                             + "split the batch into smaller requests"), influx, null);
@@ -39,6 +42,7 @@ public class IngestRequestFilter {
             }
         }
         if (admission.saturated()) {
+            metrics.rejected(influx ? "influx-write" : "telemetry", 429);
             return IngestResponses.busy(config, influx);
         }
         return null;
