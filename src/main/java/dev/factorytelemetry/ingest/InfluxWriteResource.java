@@ -40,9 +40,11 @@ public class InfluxWriteResource {
     private final RetentionWindow retention;
     private final TelemetryWriter writer;
     private final IngestAdmission admission;
+    private final IngestMetrics metrics;
 
     public InfluxWriteResource(IngestConfig config, PlatformConfig platformConfig, RetentionWindow retention,
-                               TelemetryWriter writer, IngestAdmission admission) {
+                               TelemetryWriter writer, IngestAdmission admission, IngestMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.platformConfig = platformConfig;
         this.retention = retention;
@@ -62,6 +64,7 @@ public class InfluxWriteResource {
         try {
             precision = TimestampPrecision.fromParameter(precisionParameter, TimestampPrecision.NS);
         } catch (ProblemException e) {
+            metrics.rejected("influx-write", 400);
             return Uni.createFrom().item(IngestResponses.from(e, true));
         }
         return retention.rulesNow().flatMap(rules -> {
@@ -72,11 +75,15 @@ public class InfluxWriteResource {
             return parsed.flatMap(batch -> {
                 IngestAdmission.Permit permit = admission.tryAcquire(batch.size());
                 if (permit == null) {
+                    metrics.rejected("influx-write", 429);
                     return Uni.createFrom().item(IngestResponses.busy(config, true));
                 }
                 return writer.write(batch)
                         .onTermination().invoke(permit::release)
-                        .map(r -> Response.noContent().build());
+                        .map(r -> {
+                            metrics.written(r);
+                            return Response.noContent().build();
+                        });
             });
         }).onFailure().recoverWithItem(this::failure);
     }
@@ -102,6 +109,7 @@ public class InfluxWriteResource {
     }
 
     private Response failure(Throwable failure) {
+        metrics.failed("influx-write", failure);
         if (failure instanceof ProblemException e) {
             return IngestResponses.from(e, true);
         }

@@ -1,5 +1,6 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.web.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -13,10 +14,12 @@ public class IngestRequestFilter {
 
     private final IngestConfig config;
     private final IngestAdmission admission;
+    private final IngestMetrics metrics;
 
-    public IngestRequestFilter(IngestConfig config, IngestAdmission admission) {
+    public IngestRequestFilter(IngestConfig config, IngestAdmission admission, IngestMetrics metrics) {
         this.config = config;
         this.admission = admission;
+        this.metrics = metrics;
     }
 
     @IngestEndpoint
@@ -26,14 +29,20 @@ public class IngestRequestFilter {
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             try {
-                if (Long.parseLong(length.trim()) > config.maxBodySize().asLongValue()) {
-                    return IngestResponses.from(IngestBody.tooLarge(config.maxBodySize().asLongValue()).problem(), influx, null);
+                long declared = Long.parseLong(length.trim());
+                long max = config.maxBodySize().asLongValue();
+                if (declared > max) {
+                    metrics.rejected(influx ? "influx-write" : "telemetry", 413);
+                    return IngestResponses.from(Problem.of(413, "Content Too Large", "The declared Content-Length " + declared
+                            + " exceeds " + max + " bytes (telemetry.ingest.max-body-size); nothing was read or stored, "
+                            + "split the batch into smaller requests"), influx, null);
                 }
             } catch (NumberFormatException ignored) {
                 // Vert.x rejects malformed lengths itself
             }
         }
         if (admission.saturated()) {
+            metrics.rejected(influx ? "influx-write" : "telemetry", 429);
             return IngestResponses.busy(config, influx);
         }
         return null;

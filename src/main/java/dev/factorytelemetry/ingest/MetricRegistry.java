@@ -5,7 +5,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * rows read outside a transaction, and rows registered by a write after its commit. Metric ids are
  * never reused and value types are not changed by the service, so cached entries stay valid; a
  * metric deleted by a DBA needs a service restart (or {@link #forget}) to be re-registered.
+ * A {@code @Singleton} (no client proxy): {@link #cached} runs once per distinct key of every request.
  */
-@ApplicationScoped
+@Singleton
 public class MetricRegistry {
 
     /** A metric as ingest needs it. */

@@ -38,12 +38,15 @@ public class TelemetryResource {
     private final RetentionWindow retention;
     private final TelemetryWriter writer;
     private final IngestAdmission admission;
+    private final IngestMetrics metrics;
 
-    public TelemetryResource(IngestConfig config, RetentionWindow retention, TelemetryWriter writer, IngestAdmission admission) {
+    public TelemetryResource(IngestConfig config, RetentionWindow retention, TelemetryWriter writer, IngestAdmission admission,
+                             IngestMetrics metrics) {
         this.config = config;
         this.retention = retention;
         this.writer = writer;
         this.admission = admission;
+        this.metrics = metrics;
     }
 
     @POST
@@ -56,7 +59,13 @@ public class TelemetryResource {
     public Uni<Response> ingest(byte[] body,
                                 @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
                                 @QueryParam("precision") String precisionParameter) {
-        TimestampPrecision precision = TimestampPrecision.fromParameter(precisionParameter, TimestampPrecision.MS);
+        TimestampPrecision precision;
+        try {
+            precision = TimestampPrecision.fromParameter(precisionParameter, TimestampPrecision.MS);
+        } catch (ProblemException e) {
+            metrics.rejected("telemetry", 400);
+            throw e;
+        }
         return retention.rulesNow().flatMap(rules -> {
             Supplier<SampleBatch> parse = () -> parse(body, contentEncoding, precision, rules);
             Uni<SampleBatch> parsed = body != null && body.length > INLINE_PARSE_LIMIT
@@ -65,13 +74,17 @@ public class TelemetryResource {
             return parsed.flatMap(batch -> {
                 IngestAdmission.Permit permit = admission.tryAcquire(batch.size());
                 if (permit == null) {
+                    metrics.rejected("telemetry", 429);
                     return Uni.createFrom().item(IngestResponses.busy(config, false));
                 }
                 return writer.write(batch)
                         .onTermination().invoke(permit::release)
-                        .map(r -> Response.ok(new IngestResult(r.accepted(), r.duplicates())).build());
+                        .map(r -> {
+                            metrics.written(r);
+                            return Response.ok(new IngestResult(r.accepted(), r.duplicates())).build();
+                        });
             });
-        });
+        }).onFailure().invoke(failure -> metrics.failed("telemetry", failure));
     }
 
     private SampleBatch parse(byte[] body, String contentEncoding, TimestampPrecision precision, SampleRules rules) {

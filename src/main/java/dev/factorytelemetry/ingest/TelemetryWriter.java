@@ -53,8 +53,11 @@ public class TelemetryWriter {
     private final MetricRegistry registry;
     private final PlatformState platform;
     private final IngestConfig config;
+    private final IngestCoalescer coalescer;
 
-    public TelemetryWriter(Pool pool, MetricRegistry registry, PlatformState platform, IngestConfig config) {
+    public TelemetryWriter(Pool pool, MetricRegistry registry, PlatformState platform, IngestConfig config,
+                           IngestCoalescer coalescer) {
+        this.coalescer = coalescer;
         this.pool = pool;
         this.registry = registry;
         this.platform = platform;
@@ -117,8 +120,14 @@ public class TelemetryWriter {
             return Uni.createFrom().failure(rejected(batch));
         }
         boolean logInvalidation = !platform.requireEdition().nativePolicies();
-        if (newKeys.isEmpty() && !logInvalidation) {
-            return insert(pool, batch, metrics).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
+        if (newKeys.isEmpty()) {
+            Rows rows = Rows.of(batch, metrics);
+            if (batch.size() <= config.coalesceMaxSamples()) {
+                return coalescer.write(rows).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
+            }
+            if (!logInvalidation) {
+                return insert(pool, rows).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
+            }
         }
         return pool.withTransaction(tx -> {
             Uni<Map<String, Metric>> registered = newKeys.isEmpty()
@@ -130,10 +139,11 @@ public class TelemetryWriter {
                 if (!added.isEmpty()) {
                     checkConcurrentRegistrations(batch, newKeys, added);
                 }
+                Rows rows = Rows.of(batch, all);
                 Uni<?> logged = logInvalidation
-                        ? tx.preparedQuery(LOG_INVALIDATION).execute(Tuple.of(timestamp(min(batch)), timestamp(max(batch))))
+                        ? tx.preparedQuery(LOG_INVALIDATION).execute(Tuple.of(timestamp(rows.minMicros), timestamp(rows.maxMicros)))
                         : Uni.createFrom().voidItem();
-                return logged.flatMap(x -> insert(tx, batch, all)).map(inserted -> new Registered(inserted, added));
+                return logged.flatMap(x -> insert(tx, rows)).map(inserted -> new Registered(inserted, added));
             });
         }).map(r -> {
             registry.remember(r.added().values()); // committed: now others may use the new ids
@@ -188,79 +198,9 @@ public class TelemetryWriter {
                 .withErrors(List.copyOf(batch.errors())));
     }
 
-    /** Sorts by (metric id, ts), drops repeats of the same metric+ts (first wins) and inserts; returns rows inserted. */
-    private static Uni<Integer> insert(SqlClient client, SampleBatch batch, Map<String, Metric> metrics) {
-        int n = batch.size();
-        int[] ids = new int[n];
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = metrics.get(batch.keys[i]).id();
-            order[i] = i;
-        }
-        long[] micros = batch.micros;
-        Arrays.sort(order, (a, b) -> ids[a] != ids[b] ? Integer.compare(ids[a], ids[b]) : Long.compare(micros[a], micros[b]));
-        Integer[] metricIds = new Integer[n];
-        OffsetDateTime[] ts = new OffsetDateTime[n];
-        Double[] reals = new Double[n];
-        Long[] ints = new Long[n];
-        Boolean[] bools = new Boolean[n];
-        String[] texts = new String[n];
-        Integer[] qualities = new Integer[n];
-        int rows = 0;
-        int lastId = 0;
-        long lastMicros = 0;
-        for (int k = 0; k < n; k++) {
-            int i = order[k];
-            if (k > 0 && ids[i] == lastId && micros[i] == lastMicros) {
-                continue; // same metric and time as the previous sample of this request
-            }
-            lastId = ids[i];
-            lastMicros = micros[i];
-            metricIds[rows] = ids[i];
-            ts[rows] = timestamp(micros[i]);
-            switch (metrics.get(batch.keys[i]).type()) {
-                case REAL -> reals[rows] = batch.reals[i];
-                case INT -> ints[rows] = batch.integers[i];
-                case BOOL -> bools[rows] = batch.integers[i] != 0;
-                case TEXT -> texts[rows] = batch.texts[i];
-            }
-            qualities[rows] = batch.hasQuality[i] ? batch.qualities[i] : null;
-            rows++;
-        }
-        if (rows < n) {
-            metricIds = Arrays.copyOf(metricIds, rows);
-            ts = Arrays.copyOf(ts, rows);
-            reals = Arrays.copyOf(reals, rows);
-            ints = Arrays.copyOf(ints, rows);
-            bools = Arrays.copyOf(bools, rows);
-            texts = Arrays.copyOf(texts, rows);
-            qualities = Arrays.copyOf(qualities, rows);
-        }
-        Tuple params = Tuple.tuple()
-                .addArrayOfInteger(metricIds)
-                .addArrayOfOffsetDateTime(ts)
-                .addArrayOfDouble(reals)
-                .addArrayOfLong(ints)
-                .addArrayOfBoolean(bools)
-                .addArrayOfString(texts)
-                .addArrayOfInteger(qualities);
-        return client.preparedQuery(INSERT).execute(params).map(rs -> rs.rowCount());
-    }
-
-    private static long min(SampleBatch batch) {
-        long m = Long.MAX_VALUE;
-        for (int i = 0; i < batch.size(); i++) {
-            m = Math.min(m, batch.micros[i]);
-        }
-        return m;
-    }
-
-    private static long max(SampleBatch batch) {
-        long m = Long.MIN_VALUE;
-        for (int i = 0; i < batch.size(); i++) {
-            m = Math.max(m, batch.micros[i]);
-        }
-        return m;
+    /** Inserts the rows of one request; returns the number of rows inserted. */
+    private static Uni<Integer> insert(SqlClient client, Rows rows) {
+        return client.preparedQuery(INSERT).execute(Rows.parameters(List.of(rows))).map(rs -> rs.rowCount());
     }
 
     static OffsetDateTime timestamp(long micros) {

@@ -136,6 +136,22 @@ class TelemetryIngestTest {
                 + "JOIN factory_telemetry.metric_def d ON d.id = a.metric_id WHERE d.metric_key = 'it.agg.level'"));
     }
 
+    @Test
+    void prometheusMetricsCountSamplesAndRefusals() {
+        Instant t = recent(31);
+        postJson(batch(sample("it.metrics.a", t, "1"))).then().statusCode(200);
+        postJson(batch(sample("it.metrics.a", t, "1"))).then().statusCode(200).body("duplicates", equalTo(1));
+        postJson("{\"samples\":[]}").then().statusCode(422);
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.hamcrest.MatcherAssert.assertThat(metrics, org.hamcrest.Matchers.matchesPattern(
+                "(?s).*telemetry_ingest_samples_total\\{result=\"accepted\"\\} [1-9].*"));
+        org.hamcrest.MatcherAssert.assertThat(metrics, org.hamcrest.Matchers.matchesPattern(
+                "(?s).*telemetry_ingest_samples_total\\{result=\"duplicate\"\\} [1-9].*"));
+        org.hamcrest.MatcherAssert.assertThat(metrics, org.hamcrest.Matchers.matchesPattern(
+                "(?s).*telemetry_ingest_rejected_requests_total\\{endpoint=\"telemetry\",status=\"422\"\\} [1-9].*"));
+        org.hamcrest.MatcherAssert.assertThat(metrics, org.hamcrest.Matchers.containsString("telemetry_ingest_in_flight_requests"));
+    }
+
     private static String ts(Instant t) {
         return t.toString().replace("T", " ").replace("Z", "+00");
     }

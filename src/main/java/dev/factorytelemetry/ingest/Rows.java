@@ -1,0 +1,138 @@
+package dev.factorytelemetry.ingest;
+
+import dev.factorytelemetry.ingest.MetricRegistry.Metric;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The metric_hist rows of one request: sorted by (metric id, ts), repeats of the same metric+ts
+ * dropped (the first sample wins), values in the column of the metric's type.
+ */
+final class Rows {
+
+    final int count;
+    final int[] ids;
+    final long[] micros;
+    final Double[] reals;
+    final Long[] ints;
+    final Boolean[] bools;
+    final String[] texts;
+    final Integer[] qualities;
+    final long minMicros;
+    final long maxMicros;
+
+    private Rows(int count, int[] ids, long[] micros, Double[] reals, Long[] ints, Boolean[] bools, String[] texts,
+                 Integer[] qualities, long minMicros, long maxMicros) {
+        this.count = count;
+        this.ids = ids;
+        this.micros = micros;
+        this.reals = reals;
+        this.ints = ints;
+        this.bools = bools;
+        this.texts = texts;
+        this.qualities = qualities;
+        this.minMicros = minMicros;
+        this.maxMicros = maxMicros;
+    }
+
+    static Rows of(SampleBatch batch, Map<String, Metric> metrics) {
+        int n = batch.size();
+        int[] sampleIds = new int[n];
+        ValueType[] types = new ValueType[n];
+        long[] sampleMicros = batch.micros;
+        boolean sorted = true;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            Metric m = metrics.get(batch.keys[i]);
+            sampleIds[i] = m.id();
+            types[i] = m.type();
+            min = Math.min(min, sampleMicros[i]);
+            max = Math.max(max, sampleMicros[i]);
+            if (i > 0 && (sampleIds[i] < sampleIds[i - 1] || (sampleIds[i] == sampleIds[i - 1] && sampleMicros[i] < sampleMicros[i - 1]))) {
+                sorted = false;
+            }
+        }
+        // sorted by (metric, ts): repeats become neighbours, and the primary-key index is filled in order
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (!sorted) {
+            Integer[] boxed = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                boxed[i] = i;
+            }
+            Arrays.sort(boxed, (a, b) -> sampleIds[a] != sampleIds[b] ? Integer.compare(sampleIds[a], sampleIds[b])
+                    : Long.compare(sampleMicros[a], sampleMicros[b]));
+            for (int i = 0; i < n; i++) {
+                order[i] = boxed[i];
+            }
+        }
+        int[] ids = new int[n];
+        long[] micros = new long[n];
+        Double[] reals = new Double[n];
+        Long[] ints = new Long[n];
+        Boolean[] bools = new Boolean[n];
+        String[] texts = new String[n];
+        Integer[] qualities = new Integer[n];
+        int rows = 0;
+        for (int k = 0; k < n; k++) {
+            int i = order[k];
+            if (rows > 0 && sampleIds[i] == ids[rows - 1] && sampleMicros[i] == micros[rows - 1]) {
+                continue; // same metric and time as the previous sample of this request
+            }
+            ids[rows] = sampleIds[i];
+            micros[rows] = sampleMicros[i];
+            switch (types[i]) {
+                case REAL -> reals[rows] = batch.reals[i];
+                case INT -> ints[rows] = batch.integers[i];
+                case BOOL -> bools[rows] = batch.integers[i] != 0;
+                case TEXT -> texts[rows] = batch.texts[i];
+            }
+            qualities[rows] = batch.hasQuality[i] ? batch.qualities[i] : null;
+            rows++;
+        }
+        return new Rows(rows, ids, micros, reals, ints, bools, texts, qualities, min, max);
+    }
+
+    /** The parameters of TelemetryWriter.INSERT for the rows of one or more requests, in order. */
+    static Tuple parameters(List<Rows> parts) {
+        int total = 0;
+        for (Rows r : parts) {
+            total += r.count;
+        }
+        Integer[] ids = new Integer[total];
+        OffsetDateTime[] ts = new OffsetDateTime[total];
+        Double[] reals = new Double[total];
+        Long[] ints = new Long[total];
+        Boolean[] bools = new Boolean[total];
+        String[] texts = new String[total];
+        Integer[] qualities = new Integer[total];
+        int at = 0;
+        for (Rows r : parts) {
+            for (int i = 0; i < r.count; i++) {
+                ids[at + i] = r.ids[i];
+                ts[at + i] = TelemetryWriter.timestamp(r.micros[i]);
+            }
+            System.arraycopy(r.reals, 0, reals, at, r.count);
+            System.arraycopy(r.ints, 0, ints, at, r.count);
+            System.arraycopy(r.bools, 0, bools, at, r.count);
+            System.arraycopy(r.texts, 0, texts, at, r.count);
+            System.arraycopy(r.qualities, 0, qualities, at, r.count);
+            at += r.count;
+        }
+        return Tuple.tuple()
+                .addArrayOfInteger(ids)
+                .addArrayOfOffsetDateTime(ts)
+                .addArrayOfDouble(reals)
+                .addArrayOfLong(ints)
+                .addArrayOfBoolean(bools)
+                .addArrayOfString(texts)
+                .addArrayOfInteger(qualities);
+    }
+}
