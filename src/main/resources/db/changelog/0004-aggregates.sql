@@ -11,8 +11,12 @@
 --    (from triggers and from the ingest path), so late and backfilled rows are included.
 -- Ratios are computed from sums in every aggregate and every roll-up (never averages of ratios);
 -- daily aggregates are built on hourly ones (hierarchical) from their sums, counts and sums of
--- squares, which is exact. Buckets follow the plant time zone (plant_settings.time_zone), so days
--- start at local midnight; it is fixed when the aggregates are created.
+-- squares, which is exact. Daily buckets follow the plant time zone (plant_settings.time_zone), so
+-- days start at local midnight (23 or 25 hours on DST days); it is fixed when the aggregates are
+-- created. Hourly buckets are UTC hours: the same as local hours in every zone with a whole-hour
+-- offset, and unambiguous on the autumn DST night, where local time repeats an hour (a time-zone
+-- hourly bucket would merge the two, and TimescaleDB's rewrite of bucket predicates into time
+-- predicates would then drop the earlier one from a range refresh).
 -- Energy cost is not stored: it is energy x plant_settings.energy_tariff_per_kwh at query time.
 
 --changeset factory-telemetry:0004-invalidation-log
@@ -73,7 +77,7 @@ COMMENT ON FUNCTION factory_telemetry.invalidate_from_row() IS 'Row trigger (arg
 
 --changeset factory-telemetry:0004-definitions-from-raw
 CREATE VIEW factory_telemetry.oee_hourly_aggregate_definition AS
-SELECT time_bucket(interval '1 hour', calculation_time, '${plant_time_zone}') AS bucket,
+SELECT time_bucket(interval '1 hour', calculation_time) AS bucket,
        line_id,
        equipment_id,
        count(*)               AS calculations,
@@ -92,7 +96,7 @@ FROM factory_telemetry.oee_calculations
 GROUP BY 1, line_id, equipment_id;
 
 CREATE VIEW factory_telemetry.metric_hourly_aggregate_definition AS
-SELECT time_bucket(interval '1 hour', ts, '${plant_time_zone}') AS bucket,
+SELECT time_bucket(interval '1 hour', ts) AS bucket,
        metric_id,
        count(*)                                   AS samples,
        count(value_real)                          AS real_count,
@@ -112,7 +116,7 @@ FROM factory_telemetry.metric_hist
 GROUP BY 1, metric_id;
 
 CREATE VIEW factory_telemetry.energy_hourly_aggregate_definition AS
-SELECT time_bucket(interval '1 hour', consumption_time, '${plant_time_zone}') AS bucket,
+SELECT time_bucket(interval '1 hour', consumption_time) AS bucket,
        line_id,
        equipment_id,
        count(*)                    AS readings,

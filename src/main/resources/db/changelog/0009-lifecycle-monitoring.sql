@@ -282,7 +282,7 @@ WITH plant AS (
            (SELECT value FROM factory_telemetry.plant_settings WHERE setting = 'energy_currency') AS currency
 ), bounds AS (
     SELECT tz, tariff, currency,
-           time_bucket(interval '1 hour', now(), tz) AS hour_start,
+           time_bucket(interval '1 hour', now())      AS hour_start,
            factory_telemetry.plant_day_start()        AS day_start
     FROM plant
 ), oee AS (

@@ -29,11 +29,18 @@ class DashboardDstTest {
     @org.junit.jupiter.api.BeforeAll
     static void authenticateAsAdmin() {
         dev.factorytelemetry.auth.DefaultTestAuthentication.install();
+        // figures compare as doubles; restored after the class so other classes keep the default
+        previousConfig = io.restassured.RestAssured.config;
+        io.restassured.RestAssured.config = io.restassured.RestAssured.config().jsonConfig(
+                io.restassured.config.JsonConfig.jsonConfig().numberReturnType(io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
     }
+
+    private static io.restassured.config.RestAssuredConfig previousConfig;
 
     @org.junit.jupiter.api.AfterAll
     static void forgetAuthentication() {
         dev.factorytelemetry.auth.DefaultTestAuthentication.remove();
+        io.restassured.RestAssured.config = previousConfig;
     }
 
     public static class Berlin implements QuarkusTestProfile {
@@ -43,10 +50,6 @@ class DashboardDstTest {
         }
     }
 
-    static {
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().jsonConfig(
-                io.restassured.config.JsonConfig.jsonConfig().numberReturnType(io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
-    }
 
     static String sql(String query) {
         return TimescaleTestResource.currentCluster.psql(TimescaleTestResource.currentDatabase, query).trim();

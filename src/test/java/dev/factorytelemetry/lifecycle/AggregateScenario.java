@@ -95,9 +95,9 @@ final class AggregateScenario {
 
     private static final String TZ = "(SELECT value FROM factory_telemetry.plant_settings WHERE setting = 'time_zone')";
 
-    /** Days and hours by date_trunc in the plant zone: an independent way to the same buckets. */
+    /** Hours (UTC) and days (plant zone) by date_trunc: an independent way to the same buckets. */
     private static String hourOf(String column) {
-        return "(date_trunc('hour', " + column + " AT TIME ZONE " + TZ + ") AT TIME ZONE " + TZ + ")";
+        return "date_trunc('hour', " + column + " AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'";
     }
 
     private static String dayOf(String column) {
