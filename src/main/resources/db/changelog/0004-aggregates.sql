@@ -215,8 +215,13 @@ BEGIN
         WITH taken AS (
             DELETE FROM factory_telemetry.aggregate_invalidation
             WHERE aggregate_name = p_aggregate AND range_end >= v_from
-            RETURNING time_bucket(pol.bucket_width, greatest(range_start, v_from), v_tz) AS lo,
-                      time_bucket(pol.bucket_width, range_end, v_tz) AS hi),
+            -- bucketed as the aggregate buckets: hourly by UTC hour, daily by plant-local day
+            RETURNING CASE WHEN pol.bucket_width < interval '1 day'
+                           THEN time_bucket(pol.bucket_width, greatest(range_start, v_from))
+                           ELSE time_bucket(pol.bucket_width, greatest(range_start, v_from), v_tz) END AS lo,
+                      CASE WHEN pol.bucket_width < interval '1 day'
+                           THEN time_bucket(pol.bucket_width, range_end)
+                           ELSE time_bucket(pol.bucket_width, range_end, v_tz) END AS hi),
         ordered AS (
             SELECT lo, hi, max(hi) OVER (ORDER BY lo, hi ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_hi
             FROM taken),

@@ -126,7 +126,9 @@ final class WindowQuery {
 
     /** Start of the first bucket of {@code source} with a pending invalidation inside its refresh window. */
     private static String pending(Source source) {
-        return "(SELECT min(time_bucket(interval '" + source.width() + "', greatest(i.range_start, now() - p.refresh_start_offset), $3::text))"
+        // bucketed as the aggregate is: hourly aggregates by UTC hour, daily ones by plant-local day
+        String zone = source.width().equals("1 day") ? ", $3::text" : "";
+        return "(SELECT min(time_bucket(interval '" + source.width() + "', greatest(i.range_start, now() - p.refresh_start_offset)" + zone + "))"
                 + "\n                  FROM factory_telemetry.aggregate_invalidation i"
                 + "\n                  JOIN factory_telemetry.aggregate_policy p USING (aggregate_name)"
                 + "\n                  WHERE i.aggregate_name = '" + source.aggregate() + "' AND i.range_end >= now() - p.refresh_start_offset)";
