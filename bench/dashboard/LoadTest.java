@@ -24,7 +24,13 @@ public class LoadTest {
         long thinkMs = args.length > 5 ? Long.parseLong(args[5]) : 0;
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).GET().build();
+        // BENCH_API_KEY (set by run.sh): the dashboard API needs a key with the read scope
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).GET();
+        String apiKey = System.getenv("BENCH_API_KEY");
+        if (apiKey != null && !apiKey.isBlank()) {
+            builder.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpRequest request = builder.build();
         long start = System.nanoTime();
         long measureFrom = start + warmupNs;
         long end = measureFrom + measureNs;

@@ -28,6 +28,8 @@ psql() { "$tsdb" psql -d "$db" -X -q -v ON_ERROR_STOP=1 "$@"; }
 elapsed() { echo "$(date +%s.%N) - $1" | bc; }
 
 [ -f "$root/target/quarkus-app/quarkus-run.jar" ] || (cd "$root" && ./mvnw -B -q package -DskipTests)
+# the dashboard API needs a read key: the services get a bootstrap admin key for this run only
+export BENCH_API_KEY=${BENCH_API_KEY:-bench-admin-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 # start NAME HTTP_PORT [java system properties...]: the service against the benchmark database
@@ -35,7 +37,7 @@ start_service() {
   local name=$1 port=$2
   shift 2
   DB_HOST=127.0.0.1 DB_PORT=$TSDB_PORT DB_NAME=$db DB_USER=telemetry DB_PASSWORD=telemetry HTTP_PORT=$port \
-    java "$@" -jar "$root/target/quarkus-app/quarkus-run.jar" >"$log/$name.log" 2>&1 &
+    TELEMETRY_AUTH_BOOTSTRAP_ADMIN_KEY=$BENCH_API_KEY java "$@" -jar "$root/target/quarkus-app/quarkus-run.jar" >"$log/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do curl -fs "localhost:$port/q/health/ready" >/dev/null 2>&1 && return 0; sleep 1; done
   echo "bench: $name did not become ready; see $log/$name.log" >&2
@@ -72,10 +74,10 @@ start_service cached 18103
 # 4. the answers agree
 from7=$(date -u -d '7 days ago' +%Y-%m-%dT%H:00:00Z)
 oee_path="/api/v1/dashboard/oee?granularity=hour&groupBy=line&from=$from7"
-curl -fs "localhost:18101/api/v1/dashboard/plant" >"$log/plant-aggregates.json"
-curl -fs "localhost:18102/api/v1/dashboard/plant" >"$log/plant-raw.json"
-curl -fs "localhost:18101$oee_path" >"$log/oee-aggregates.json"
-curl -fs "localhost:18102$oee_path" >"$log/oee-raw.json"
+curl -fs -H "Authorization: Bearer $BENCH_API_KEY" "localhost:18101/api/v1/dashboard/plant" >"$log/plant-aggregates.json"
+curl -fs -H "Authorization: Bearer $BENCH_API_KEY" "localhost:18102/api/v1/dashboard/plant" >"$log/plant-raw.json"
+curl -fs -H "Authorization: Bearer $BENCH_API_KEY" "localhost:18101$oee_path" >"$log/oee-aggregates.json"
+curl -fs -H "Authorization: Bearer $BENCH_API_KEY" "localhost:18102$oee_path" >"$log/oee-raw.json"
 python3 - "$log" <<'PY'
 import json, sys
 d = sys.argv[1]

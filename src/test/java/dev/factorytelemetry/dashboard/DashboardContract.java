@@ -1,5 +1,7 @@
 package dev.factorytelemetry.dashboard;
 
+import dev.factorytelemetry.auth.DefaultTestAuthentication;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.factorytelemetry.support.LocalTimescale;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.restassured.http.ContentType;
@@ -31,24 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * hour of yesterday, which only the invalidation log knows about) so that freshness is part of what is checked.
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
+@ExtendWith({DefaultTestAuthentication.class, DoubleJsonNumbers.class})
 abstract class DashboardContract {
 
-    @org.junit.jupiter.api.BeforeAll
-    static void authenticateAsAdmin() {
-        dev.factorytelemetry.auth.DefaultTestAuthentication.install();
-        // figures compare as doubles; restored after the class so other classes keep the default
-        previousConfig = io.restassured.RestAssured.config;
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().jsonConfig(
-                io.restassured.config.JsonConfig.jsonConfig().numberReturnType(io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
-    }
-
-    private static io.restassured.config.RestAssuredConfig previousConfig;
-
-    @org.junit.jupiter.api.AfterAll
-    static void forgetAuthentication() {
-        dev.factorytelemetry.auth.DefaultTestAuthentication.remove();
-        io.restassured.RestAssured.config = previousConfig;
-    }
 
 
     private static final Object SEEDED_LOCK = new Object();

@@ -1,5 +1,6 @@
 package dev.factorytelemetry.events;
 
+import dev.factorytelemetry.auth.DefaultTestAuthentication;
 import dev.factorytelemetry.support.CommunityEditionAvailable;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -25,17 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 @ExtendWith(CommunityEditionAvailable.class)
 @WithTestResource(value = TimescaleTestResource.class, initArgs = @ResourceArg(name = "edition", value = "community"))
+@ExtendWith(DefaultTestAuthentication.class)
 class ProductionEventsCommunityTest {
 
-    @org.junit.jupiter.api.BeforeAll
-    static void authenticateAsAdmin() {
-        dev.factorytelemetry.auth.DefaultTestAuthentication.install();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void forgetAuthentication() {
-        dev.factorytelemetry.auth.DefaultTestAuthentication.remove();
-    }
 
     private static final Instant BASE = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.DAYS);
 

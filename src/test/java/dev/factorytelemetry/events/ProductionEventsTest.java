@@ -1,5 +1,7 @@
 package dev.factorytelemetry.events;
 
+import dev.factorytelemetry.auth.DefaultTestAuthentication;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,17 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @QuarkusTest
 @WithTestResource(TimescaleTestResource.class)
+@ExtendWith(DefaultTestAuthentication.class)
 class ProductionEventsTest {
 
-    @org.junit.jupiter.api.BeforeAll
-    static void authenticateAsAdmin() {
-        dev.factorytelemetry.auth.DefaultTestAuthentication.install();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void forgetAuthentication() {
-        dev.factorytelemetry.auth.DefaultTestAuthentication.remove();
-    }
 
     private static final Instant BASE = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.DAYS);
 
