@@ -23,7 +23,7 @@ port=18090
 DB_HOST=127.0.0.1 DB_PORT=$TSDB_PORT DB_NAME=$db DB_USER=telemetry DB_PASSWORD=telemetry HTTP_PORT=$port \
   TELEMETRY_LIFECYCLE_ENABLED=false java -jar "$root/target/quarkus-app/quarkus-run.jar" >/tmp/bench-compression-app.log 2>&1 &
 app=$!
-trap 'kill $app 2>/dev/null || true' EXIT
+trap 'kill $app 2>/dev/null || true; "$tsdb" stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 120); do curl -fs "localhost:$port/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "localhost:$port/q/health/ready" >/dev/null || { echo "bench: service did not become ready; see /tmp/bench-compression-app.log" >&2; exit 1; }
 kill $app; wait $app 2>/dev/null || true

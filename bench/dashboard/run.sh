@@ -31,7 +31,7 @@ elapsed() { echo "$(date +%s.%N) - $1" | bc; }
 # the dashboard API needs a read key: the services get a bootstrap admin key for this run only
 export BENCH_API_KEY=${BENCH_API_KEY:-bench-admin-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; "$root/deploy/local/tsdb" stop >/dev/null 2>&1 || true' EXIT
 # start NAME HTTP_PORT [java system properties...]: the service against the benchmark database
 start_service() {
   local name=$1 port=$2

@@ -44,6 +44,7 @@ public class TimescaleTestResource implements QuarkusTestResourceLifecycleManage
             cluster = LocalTimescale.apache();
         }
         cluster.start();
+        stopAtExit(cluster);
         database = "ft_test_" + cluster.license() + "_" + ProcessHandle.current().pid() + "_" + System.currentTimeMillis();
         cluster.createDatabase(database);
         currentDatabase = database;
@@ -54,6 +55,24 @@ public class TimescaleTestResource implements QuarkusTestResourceLifecycleManage
         config.put("quarkus.datasource.username", LocalTimescale.USER);
         config.put("quarkus.datasource.password", LocalTimescale.PASSWORD);
         return config;
+    }
+
+    private static final java.util.Set<Integer> STOP_AT_EXIT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The test clusters (their own ports, never the developer's) are stopped when the test JVM exits,
+     * so that nothing keeps running after the suite and another checkout can use the ports.
+     */
+    private static void stopAtExit(LocalTimescale cluster) {
+        if (STOP_AT_EXIT.add(cluster.port())) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    cluster.stop();
+                } catch (RuntimeException e) {
+                    System.err.println("could not stop test cluster on port " + cluster.port() + ": " + e.getMessage());
+                }
+            }, "stop-test-cluster-" + cluster.port()));
+        }
     }
 
     @Override
