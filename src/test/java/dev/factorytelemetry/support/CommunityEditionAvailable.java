@@ -19,8 +19,11 @@ public class CommunityEditionAvailable implements ExecutionCondition {
             reason = LocalTimescale.communityUnavailableReason();
             checked = true;
         }
-        return reason == null
-                ? ConditionEvaluationResult.enabled("TimescaleDB Community edition available")
-                : ConditionEvaluationResult.disabled("Skipped: " + reason);
+        if (reason == null) {
+            return ConditionEvaluationResult.enabled("TimescaleDB Community edition available");
+        }
+        // also on the console: surefire's summary counts skipped tests but does not say why
+        System.out.println("SKIPPED " + context.getDisplayName() + ": " + reason);
+        return ConditionEvaluationResult.disabled("Skipped: " + reason);
     }
 }
