@@ -141,33 +141,38 @@ public class ProductionTrends {
 
     public Uni<ResponseCache.Timed<OeeTrend>> oee(String from, String to, String granularity, String groupByParam,
                                                     String lineCode, String equipmentCode) {
-        WindowQuery.Level level = TimeRange.level(granularity);
-        GroupBy groupBy = GroupBy.parse(groupByParam);
-        return Uni.combine().all().unis(plant.settings(), lineOrEquipment(lineCode, equipmentCode, 4, "")).asTuple()
-                .flatMap(t -> {
-                    PlantContext.Settings s = t.getItem1();
-                    SqlFilter filter = t.getItem2();
-                    TimeRange range = range(from, to, level, s);
-                    String key = "oee|" + level + '|' + groupBy + '|' + range + '|' + filter.key();
-                    return cache.get(key, () -> catalog.snapshot().flatMap(names -> {
-                        Freshness freshness = freshness();
-                        return window(AggregateFamily.OEE, level, groupBy.columns, filter, range, s).map(rows -> {
-                            List<OeePoint> points = new ArrayList<>();
-                            for (Row r : rows) {
-                                points.add(new OeePoint(r.getOffsetDateTime("bucket").toInstant(),
-                                        groupBy == GroupBy.PLANT ? null : names.lineCode(r.getInteger("line_id")),
-                                        groupBy == GroupBy.EQUIPMENT ? names.equipmentCode(r.getInteger("equipment_id")) : null,
-                                        new Figures.Oee().add(r).view()));
-                            }
-                            return new OeeTrend(s.zone().getId(), name(level), name(groupBy), range.from(), range.to(),
-                                    freshness, points);
-                        });
-                    }));
-                });
+        return trend("oee", AggregateFamily.OEE, from, to, granularity, groupByParam, lineCode, equipmentCode,
+                (r, s, bucket, line, equipment) -> new OeePoint(bucket, line, equipment, new Figures.Oee().add(r).view()),
+                (s, level, groupBy, range, freshness, points) -> new OeeTrend(s.zone().getId(), name(level), name(groupBy),
+                        range.from(), range.to(), freshness, points));
     }
 
     public Uni<ResponseCache.Timed<EnergyTrend>> energy(String from, String to, String granularity, String groupByParam,
                                                           String lineCode, String equipmentCode) {
+        return trend("energy", AggregateFamily.ENERGY, from, to, granularity, groupByParam, lineCode, equipmentCode,
+                (r, s, bucket, line, equipment) -> new EnergyPoint(bucket, line, equipment,
+                        new Figures.Energy().add(r).view(s.tariffPerKwh())),
+                (s, level, groupBy, range, freshness, points) -> new EnergyTrend(s.zone().getId(), name(level), name(groupBy),
+                        s.currency(), s.tariffPerKwh(), range.from(), range.to(), freshness, points));
+    }
+
+    /** One point of a trend: the row's figures at its bucket, for its line and equipment (null where not grouped by). */
+    @FunctionalInterface
+    private interface TrendPoint<P> {
+        P of(Row row, PlantContext.Settings settings, Instant bucket, String lineCode, String equipmentCode);
+    }
+
+    /** The answer of a trend from its points. */
+    @FunctionalInterface
+    private interface TrendAnswer<P, T> {
+        T of(PlantContext.Settings settings, WindowQuery.Level level, GroupBy groupBy, TimeRange range, Freshness freshness,
+             List<P> points);
+    }
+
+    /** Hourly or daily figures of one aggregate family, by plant, line or equipment, cached per request shape. */
+    private <P, T> Uni<ResponseCache.Timed<T>> trend(String kind, AggregateFamily family, String from, String to,
+                                                     String granularity, String groupByParam, String lineCode,
+                                                     String equipmentCode, TrendPoint<P> point, TrendAnswer<P, T> answer) {
         WindowQuery.Level level = TimeRange.level(granularity);
         GroupBy groupBy = GroupBy.parse(groupByParam);
         return Uni.combine().all().unis(plant.settings(), lineOrEquipment(lineCode, equipmentCode, 4, "")).asTuple()
@@ -175,19 +180,17 @@ public class ProductionTrends {
                     PlantContext.Settings s = t.getItem1();
                     SqlFilter filter = t.getItem2();
                     TimeRange range = range(from, to, level, s);
-                    String key = "energy|" + level + '|' + groupBy + '|' + range + '|' + filter.key();
+                    String key = kind + '|' + level + '|' + groupBy + '|' + range + '|' + filter.key();
                     return cache.get(key, () -> catalog.snapshot().flatMap(names -> {
                         Freshness freshness = freshness();
-                        return window(AggregateFamily.ENERGY, level, groupBy.columns, filter, range, s).map(rows -> {
-                            List<EnergyPoint> points = new ArrayList<>();
+                        return window(family, level, groupBy.columns, filter, range, s).map(rows -> {
+                            List<P> points = new ArrayList<>();
                             for (Row r : rows) {
-                                points.add(new EnergyPoint(r.getOffsetDateTime("bucket").toInstant(),
+                                points.add(point.of(r, s, r.getOffsetDateTime("bucket").toInstant(),
                                         groupBy == GroupBy.PLANT ? null : names.lineCode(r.getInteger("line_id")),
-                                        groupBy == GroupBy.EQUIPMENT ? names.equipmentCode(r.getInteger("equipment_id")) : null,
-                                        new Figures.Energy().add(r).view(s.tariffPerKwh())));
+                                        groupBy == GroupBy.EQUIPMENT ? names.equipmentCode(r.getInteger("equipment_id")) : null));
                             }
-                            return new EnergyTrend(s.zone().getId(), name(level), name(groupBy), s.currency(),
-                                    s.tariffPerKwh(), range.from(), range.to(), freshness, points);
+                            return answer.of(s, level, groupBy, range, freshness, points);
                         });
                     }));
                 });
