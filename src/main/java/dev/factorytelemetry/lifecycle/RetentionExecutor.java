@@ -5,12 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,11 +68,7 @@ public class RetentionExecutor {
     public Uni<List<Outcome>> enforce() {
         boolean nativeRetention = platform.requireEdition().nativePolicies();
         return pool.preparedQuery(TARGETS_SQL).execute(Tuple.of(nativeRetention))
-                .onItem().transformToMulti(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
-                    return Multi.createFrom().iterable(list);
-                })
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate(row -> enforce(row.getString("target"), row.getString("kind"),
                         row.getValue("retention")))
                 .collect().asList();
