@@ -1,5 +1,6 @@
 package dev.factorytelemetry.auth;
 
+import dev.factorytelemetry.platform.DatabaseClock;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
 import io.quarkus.runtime.Startup;
@@ -86,12 +87,14 @@ public class ApiKeyService {
     }
 
     private final Pool pool;
+    private final DatabaseClock clock;
     private final AuthConfig config;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final byte[] bootstrapHash;
 
-    public ApiKeyService(Pool pool, AuthConfig config) {
+    public ApiKeyService(Pool pool, AuthConfig config, DatabaseClock clock) {
+        this.clock = clock;
         this.pool = pool;
         this.config = config;
         this.bootstrapHash = config.bootstrapAdminKey().filter(k -> !k.isBlank()).map(String::trim).map(k -> {
@@ -151,7 +154,7 @@ public class ApiKeyService {
                 }
             }
         }
-        if (expiresAt != null && !expiresAt.isAfter(OffsetDateTime.now())) {
+        if (expiresAt != null && !expiresAt.toInstant().isAfter(clock.now())) {
             errors.add(new Problem.FieldError(null, "expiresAt", "must be in the future"));
         }
         if (!errors.isEmpty()) {

@@ -24,6 +24,7 @@ public class CachedResponses {
     }
 
     Response ok(ResponseCache.Timed<?> timed) {
+        // a duration on the JVM clock, like computedAt (ResponseCache), whatever the offset to the database clock
         long age = Math.max(0, Duration.between(timed.computedAt(), Instant.now()).toSeconds());
         Response.ResponseBuilder builder = Response.ok(timed.json(mapper), MediaType.APPLICATION_JSON_TYPE);
         if (ttl.isZero() || ttl.isNegative()) {

@@ -71,7 +71,7 @@ public class MetricQueries {
             List<Catalog.Metric> metrics = t.getItem2();
             boolean hourly = level == WindowQuery.Level.HOUR;
             TimeRange range = TimeRange.parse(from, to, hourly ? Duration.ofHours(24) : Duration.ofDays(30), level,
-                    s.zone(), hourly ? config.maxHourlySpan() : config.maxDailySpan());
+                    s.zone(), hourly ? config.maxHourlySpan() : config.maxDailySpan(), plant.now());
             Integer[] ids = metrics.stream().map(Catalog.Metric::id).toArray(Integer[]::new);
             String key = "metric-stats|" + level + '|' + range + '|' + java.util.Arrays.toString(ids);
             return cache.get(key, () -> {
@@ -132,7 +132,7 @@ public class MetricQueries {
         return Uni.combine().all().unis(plant.settings(), catalog.metrics(List.of(metricKey))).asTuple().flatMap(t -> {
             PlantContext.Settings s = t.getItem1();
             Catalog.Metric m = t.getItem2().get(0);
-            Instant end = to == null || to.isBlank() ? Instant.now() : TimeRange.parseTime("to", to, s.zone());
+            Instant end = to == null || to.isBlank() ? plant.now() : TimeRange.parseTime("to", to, s.zone());
             Instant start = from == null || from.isBlank() ? end.minus(Duration.ofHours(24)) : TimeRange.parseTime("from", from, s.zone());
             if (!start.isBefore(end)) {
                 throw TimeRange.invalid("from", "must be before 'to'");
@@ -237,6 +237,6 @@ public class MetricQueries {
     }
 
     private Freshness freshness() {
-        return new Freshness(Instant.now(), plant.sourceDescription(), cache.ttl().toSeconds());
+        return new Freshness(plant.now(), plant.sourceDescription(), cache.ttl().toSeconds());
     }
 }

@@ -1,5 +1,6 @@
 package dev.factorytelemetry.dashboard;
 
+import dev.factorytelemetry.platform.DatabaseClock;
 import dev.factorytelemetry.platform.PlatformState;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -7,6 +8,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,9 +33,11 @@ public class PlantContext {
     private final Pool pool;
     private final PlatformState platform;
     private final DashboardConfig config;
+    private final DatabaseClock clock;
     private final Uni<Settings> settings;
 
-    public PlantContext(Pool pool, PlatformState platform, DashboardConfig config) {
+    public PlantContext(Pool pool, PlatformState platform, DashboardConfig config, DatabaseClock clock) {
+        this.clock = clock;
         this.pool = pool;
         this.platform = platform;
         this.config = config;
@@ -75,5 +79,10 @@ public class PlantContext {
             case WATERMARK -> "service-maintained aggregates, plus raw rows for every bucket changed since their last refresh (Apache edition)";
             case RAW -> "raw hypertables (telemetry.dashboard.source=raw)";
         };
+    }
+
+    /** The plant's "now": the database's clock, which every SQL statement and every replica share. */
+    public Instant now() {
+        return clock.now();
     }
 }

@@ -196,7 +196,7 @@ public class ProductionDashboard {
     /** Runs the five queries of the dashboard concurrently and folds their rows per line. */
     private Uni<PlantFigures> compute(PlantContext.Settings settings, Catalog.Snapshot snapshot) {
         ZoneId zone = settings.zone();
-        Instant now = Instant.now();
+        Instant now = plant.now();
         PlantFigures plantFigures = new PlantFigures();
         plantFigures.settings = settings;
         plantFigures.snapshot = snapshot;

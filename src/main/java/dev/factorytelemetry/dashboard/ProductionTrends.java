@@ -113,7 +113,7 @@ public class ProductionTrends {
     private TimeRange range(String from, String to, WindowQuery.Level level, PlantContext.Settings s) {
         boolean hourly = level == WindowQuery.Level.HOUR;
         return TimeRange.parse(from, to, hourly ? Duration.ofHours(24) : Duration.ofDays(30), level, s.zone(),
-                hourly ? config.maxHourlySpan() : config.maxDailySpan());
+                hourly ? config.maxHourlySpan() : config.maxDailySpan(), plant.now());
     }
 
     /** A filter on line or equipment by code (404 when unknown); equipment wins when both are given. */
@@ -136,7 +136,7 @@ public class ProductionTrends {
     }
 
     private Freshness freshness() {
-        return new Freshness(Instant.now(), plant.sourceDescription(), cache.ttl().toSeconds());
+        return new Freshness(plant.now(), plant.sourceDescription(), cache.ttl().toSeconds());
     }
 
     public Uni<ResponseCache.Timed<OeeTrend>> oee(String from, String to, String granularity, String groupByParam,
@@ -310,7 +310,7 @@ public class ProductionTrends {
                     PlantContext.Settings s = t.getItem1();
                     SqlFilter filter = t.getItem2();
                     TimeRange range = TimeRange.parse(from, to, Duration.ofHours(24), WindowQuery.Level.HOUR, s.zone(),
-                            config.maxDailySpan());
+                            config.maxDailySpan(), plant.now());
                     String key = "faults|" + range + '|' + rows + '|' + filter.key();
                     return cache.get(key, () -> catalog.snapshot().flatMap(names -> {
                         Freshness freshness = freshness();

@@ -26,12 +26,12 @@ public record TimeRange(Instant from, Instant to) {
     }
 
     /**
-     * Parses {@code from}/{@code to}; a missing {@code to} is now, a missing {@code from} is {@code to - defaultSpan}.
+     * Parses {@code from}/{@code to}; a missing {@code to} is {@code now}, a missing {@code from} is {@code to - defaultSpan}.
      * The range is then widened to whole buckets of {@code level} in the plant time zone.
      */
     static TimeRange parse(String from, String to, Duration defaultSpan, WindowQuery.Level level, ZoneId zone,
-                           Duration maxSpan) {
-        Instant end = to == null || to.isBlank() ? Instant.now() : parseTime("to", to, zone);
+                           Duration maxSpan, Instant now) {
+        Instant end = to == null || to.isBlank() ? now : parseTime("to", to, zone);
         Instant start = from == null || from.isBlank() ? end.minus(defaultSpan) : parseTime("from", from, zone);
         if (!start.isBefore(end)) {
             throw invalid("from", "must be before 'to' (" + start + " is not before " + end + ")");

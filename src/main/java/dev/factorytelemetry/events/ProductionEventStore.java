@@ -1,5 +1,6 @@
 package dev.factorytelemetry.events;
 
+import dev.factorytelemetry.platform.DatabaseClock;
 import dev.factorytelemetry.events.ProductionEvents.BatchResult;
 import dev.factorytelemetry.events.ProductionEvents.DowntimeClose;
 import dev.factorytelemetry.events.ProductionEvents.DowntimeClosed;
@@ -167,11 +168,14 @@ public class ProductionEventStore {
     private static final String LOG_INVALIDATION = "SELECT factory_telemetry.log_invalidation($1, $2, $3)";
 
     private final Pool pool;
+    private final DatabaseClock clock;
     private final ReferenceCache references;
     private final EventsConfig config;
     private final PlantConfig plant;
 
-    public ProductionEventStore(Pool pool, ReferenceCache references, EventsConfig config, PlantConfig plant) {
+    public ProductionEventStore(Pool pool, ReferenceCache references, EventsConfig config, PlantConfig plant,
+                                DatabaseClock clock) {
+        this.clock = clock;
         this.pool = pool;
         this.references = references;
         this.config = config;
@@ -734,7 +738,7 @@ public class ProductionEventStore {
     }
 
     private Instant latest() {
-        return Instant.now().plus(config.maxFutureSkew());
+        return clock.now().plus(config.maxFutureSkew());
     }
 
     private static void bitIndex(int i, ItemErrors errors, Integer bitIndex) {

@@ -93,7 +93,7 @@ public class InfluxWriteResource {
         LineProtocolParser.Parsed parsed;
         try {
             parsed = new LineProtocolParser(precision, rules, config.maxBatchSize(), config.lineProtocol().ignoredTags(),
-                    config.lineProtocol().qualityFields(), RetentionWindow.currentMicros()).parse(text);
+                    config.lineProtocol().qualityFields(), retention.currentMicros()).parse(text);
         } catch (JsonSampleParser.TooManySamplesException e) {
             throw new ProblemException(Problem.of(413, "Content Too Large", e.getMessage()));
         }

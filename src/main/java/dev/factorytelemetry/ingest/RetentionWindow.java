@@ -1,5 +1,6 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.platform.DatabaseClock;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -26,11 +27,13 @@ public class RetentionWindow {
 
     private final Pool pool;
     private final IngestConfig config;
+    private final DatabaseClock clock;
     private volatile Retention current;
 
-    public RetentionWindow(Pool pool, IngestConfig config) {
+    public RetentionWindow(Pool pool, IngestConfig config, DatabaseClock clock) {
         this.pool = pool;
         this.config = config;
+        this.clock = clock;
     }
 
     Uni<Retention> current() {
@@ -55,15 +58,15 @@ public class RetentionWindow {
     /** The rules for a request received now. */
     Uni<SampleRules> rulesNow() {
         return current().map(r -> {
-            long now = currentMicros();
+            long now = clock.nowMicros();
             long oldest = r.micros().map(m -> now - m).orElse(Long.MIN_VALUE);
             return new SampleRules(oldest, now + config.maxFutureSkew().toNanos() / 1_000L, config.maxTextLength(), r.label());
         });
     }
 
-    static long currentMicros() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L;
+    /** The database's current time in microseconds (what line-protocol points without a timestamp get). */
+    long currentMicros() {
+        return clock.nowMicros();
     }
 
     /** Forces a re-read on the next request (after the admin API changed the policy). */

@@ -23,4 +23,11 @@ public interface PlatformConfig {
     /** The {@code Retry-After} sent with 503 answers while the database is unavailable. */
     @WithDefault("5s")
     Duration retryAfter();
+
+    /**
+     * How often the offset between this JVM's clock and the database server's is re-measured. The service takes
+     * "now" from the database (see {@code DatabaseClock}), so that every replica and every SQL statement agree.
+     */
+    @WithDefault("5m")
+    Duration clockSyncInterval();
 }

@@ -44,13 +44,15 @@ public class SchemaMigration {
     private final AgroalDataSource dataSource;
     private final PlatformConfig config;
     private final PlatformState state;
+    private final DatabaseClock clock;
 
     public SchemaMigration(LiquibaseFactory liquibaseFactory, AgroalDataSource dataSource,
-                           PlatformConfig config, PlatformState state) {
+                           PlatformConfig config, PlatformState state, DatabaseClock clock) {
         this.liquibaseFactory = liquibaseFactory;
         this.dataSource = dataSource;
         this.config = config;
         this.state = state;
+        this.clock = clock;
     }
 
     void onStart(@Observes @Priority(10) StartupEvent event) throws Exception {
@@ -86,6 +88,7 @@ public class SchemaMigration {
         try (Connection connection = dataSource.getConnection();
              Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery(LICENSE_SQL)) {
+            clock.measure(connection);
             rs.next();
             String value = rs.getString(1);
             if (value == null) {
