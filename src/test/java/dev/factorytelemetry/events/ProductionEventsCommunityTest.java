@@ -1,5 +1,6 @@
 package dev.factorytelemetry.events;
 
+import dev.factorytelemetry.support.DatabaseTime;
 import dev.factorytelemetry.auth.DefaultTestAuthentication;
 import dev.factorytelemetry.support.CommunityEditionAvailable;
 import dev.factorytelemetry.support.TimescaleTestResource;
@@ -30,14 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ProductionEventsCommunityTest {
 
 
-    private static final Instant BASE = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.DAYS);
+    /** A day before the database's now, on the hour (read once, after the test cluster started). */
+    private static final class Base {
+        static final Instant BASE = DatabaseTime.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.DAYS);
+    }
 
     private static String psql(String sql) {
         return TimescaleTestResource.currentCluster.psql(TimescaleTestResource.currentDatabase, sql).trim();
     }
 
     private static String t(int minutes) {
-        return BASE.plus(minutes, ChronoUnit.MINUTES).toString();
+        return Base.BASE.plus(minutes, ChronoUnit.MINUTES).toString();
     }
 
     @Test

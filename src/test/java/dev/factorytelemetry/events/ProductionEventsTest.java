@@ -1,5 +1,6 @@
 package dev.factorytelemetry.events;
 
+import dev.factorytelemetry.support.DatabaseTime;
 import dev.factorytelemetry.auth.DefaultTestAuthentication;
 import org.junit.jupiter.api.extension.ExtendWith;
 import dev.factorytelemetry.support.TimescaleTestResource;
@@ -32,7 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ProductionEventsTest {
 
 
-    private static final Instant BASE = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.DAYS);
+    /** Two days before the database's now, on the hour (read once, after the test cluster started). */
+    private static final class Base {
+        static final Instant BASE = DatabaseTime.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.DAYS);
+    }
 
     private String line;
     private String otherLine;
@@ -46,7 +50,7 @@ class ProductionEventsTest {
     }
 
     private static String t(int minutes) {
-        return BASE.plus(minutes, ChronoUnit.MINUTES).toString();
+        return Base.BASE.plus(minutes, ChronoUnit.MINUTES).toString();
     }
 
     private static void put(String path, String body) {
@@ -93,7 +97,7 @@ class ProductionEventsTest {
         post("oee", batch).statusCode(200).body("accepted", equalTo(2)).body("duplicates", equalTo(0));
 
         // filler: line from the equipment, ideal run time = 0.5 s x 5000 from the equipment's cycle time
-        assertEquals(lineId(line) + "|" + BASE.getEpochSecond() + "|3600|3000|2500|5000|4900|0.5",
+        assertEquals(lineId(line) + "|" + Base.BASE.getEpochSecond() + "|3600|3000|2500|5000|4900|0.5",
                 psql("SELECT line_id, extract(epoch FROM calculation_time)::bigint, planned_time_s, run_time_s, ideal_run_time_s, "
                         + "total_count, good_count, ideal_cycle_time_s FROM factory_telemetry.oee_calculations WHERE equipment_id = "
                         + equipmentId(filler)));
@@ -111,7 +115,7 @@ class ProductionEventsTest {
 
     @Test
     void inconsistentOeeQuantitiesAreRefusedWithIndexAndFieldAndNothingIsStored() {
-        String future = Instant.now().plus(1, ChronoUnit.HOURS).toString();
+        String future = DatabaseTime.now().plus(1, ChronoUnit.HOURS).toString();
         String batch = "[{\"equipmentCode\":\"" + filler + "\",\"calculationTime\":\"" + t(0) + "\",\"plannedTimeS\":3600,"
                 + "\"runTimeS\":3000,\"totalCount\":10,\"goodCount\":10},"
                 + "{\"equipmentCode\":\"" + filler + "\",\"calculationTime\":\"" + t(60) + "\",\"plannedTimeS\":3600,"
@@ -184,7 +188,7 @@ class ProductionEventsTest {
 
     @Test
     void kpisPerDayAndShiftStoredDeduplicatedAndValidated() {
-        String day = BASE.atOffset(java.time.ZoneOffset.UTC).toLocalDate().toString();
+        String day = Base.BASE.atOffset(java.time.ZoneOffset.UTC).toLocalDate().toString();
         String batch = "[{\"lineCode\":\"" + line + "\",\"kpiDate\":\"" + day + "\",\"plannedTimeS\":86400,\"runTimeS\":80000,"
                 + "\"totalCount\":100000,\"goodCount\":98000,\"scrapCount\":1500,\"reworkCount\":500,\"energyConsumptionKwh\":900.5,"
                 + "\"firstPassYield\":0.98,\"materialWastePercent\":1.5},"
@@ -197,7 +201,7 @@ class ProductionEventsTest {
                         + "LEFT JOIN factory_telemetry.production_shifts s ON s.id = k.shift_id WHERE k.line_id = " + lineId(line)
                         + " ORDER BY k.shift_id NULLS FIRST"));
 
-        String tomorrowPlus = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(2).toString();
+        String tomorrowPlus = java.time.LocalDate.ofInstant(DatabaseTime.now(), java.time.ZoneOffset.UTC).plusDays(2).toString();
         post("kpis", "[{\"lineCode\":\"" + otherLine + "\",\"kpiDate\":\"" + day + "\",\"plannedTimeS\":100,\"runTimeS\":200,"
                 + "\"totalCount\":10,\"goodCount\":8,\"scrapCount\":3,\"firstPassYield\":1.5},"
                 + "{\"lineCode\":\"" + otherLine + "\",\"kpiDate\":\"" + tomorrowPlus + "\",\"shiftName\":\"no-shift\",\"goodCount\":5}]")
@@ -247,8 +251,8 @@ class ProductionEventsTest {
 
         // timestamps finer than the database's microseconds: a replay still compares equal
         UUID precise = UUID.randomUUID();
-        String start = BASE.plusNanos(123_456_789).toString();
-        String end = BASE.plusSeconds(61).plusNanos(987_654_321).toString();
+        String start = Base.BASE.plusNanos(123_456_789).toString();
+        String end = Base.BASE.plusSeconds(61).plusNanos(987_654_321).toString();
         String openPrecise = "{\"eventId\":\"" + precise + "\",\"equipmentCode\":\"" + filler + "\",\"startTime\":\"" + start
                 + "\",\"reasonCode\":\"JAM\",\"category\":\"unplanned\"}";
         post("downtime", openPrecise).statusCode(200).body("accepted", equalTo(1));

@@ -1,5 +1,6 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.support.DatabaseTime;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.auth.TestKeys;
 import dev.factorytelemetry.support.TimescaleTestResource;
@@ -43,7 +44,7 @@ class InfluxLineProtocolTest {
 
     @Test
     void telegrafOpcUaAndModbusLinesBecomeTypedMetrics() {
-        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
+        Instant t = DatabaseTime.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
         String body = "opcua,host=gw-01,id=ns\\=3;s\\=Temperature temp=79.0,Quality=\"OK (0x0)\" " + ns(t) + "\n"
                 + "opcua,host=gw-01,id=ns\\=3;s\\=Pressure pressure=1.5,Quality=\"UncertainLastUsableValue (0x40900000)\" " + ns(t) + "\n"
                 + "modbus,host=gw-01,name=Filler,slave_id=1,type=holding_register speed=1200i,temperature=22.5 " + ns(t) + "\r\n"
@@ -77,7 +78,7 @@ class InfluxLineProtocolTest {
 
     @Test
     void precisionEscapesMissingTimestampsAndGzip() {
-        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(700);
+        Instant t = DatabaseTime.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(700);
         given().header("Authorization", "Token " + TestKeys.key(Scope.INGEST))
                 .header("Content-Encoding", "gzip").contentType("text/plain")
                 .body(gzip(utf8("lp\\ test,zone=a\\,b\\ c,host=x f\\=1=2.5 " + t.toEpochMilli() + "\n")))
@@ -85,7 +86,7 @@ class InfluxLineProtocolTest {
                 .then().statusCode(204);
         assertEquals("2.5|" + t.toEpochMilli(), stored("lp_test.a_b_c.f_1", "value_real, (extract(epoch FROM ts) * 1000)::bigint"));
 
-        long before = Instant.now().getEpochSecond();
+        long before = DatabaseTime.now().getEpochSecond();
         write("lp_now value=1", "").then().statusCode(204);
         long at = Long.parseLong(stored("lp_now.value", "extract(epoch FROM ts)::bigint"));
         assertTrue(at >= before - 1 && at <= before + 5, "server time is used for lines without timestamp");
@@ -93,7 +94,7 @@ class InfluxLineProtocolTest {
 
     @Test
     void badLinesAre400NamingTheLineAndNothingIsWritten() {
-        long t = ns(Instant.now().minusSeconds(800));
+        long t = ns(DatabaseTime.now().minusSeconds(800));
         long rows = count("FROM factory_telemetry.metric_hist");
         write("lp_bad ok=1 " + t + "\nlp_bad value= " + t + "\nlp_bad,tag value=1\nlp_bad v=1 notatime\n", "")
                 .then().statusCode(400).contentType("application/json")
@@ -108,12 +109,12 @@ class InfluxLineProtocolTest {
 
     @Test
     void typeConflictsAndOldPointsAre422() {
-        long t = ns(Instant.now().minusSeconds(900));
+        long t = ns(DatabaseTime.now().minusSeconds(900));
         write("lp_conflict value=1i " + t, "").then().statusCode(204);
         write("lp_conflict value=1.5 " + (t + 1000), "").then().statusCode(422)
                 .body("code", equalTo("unprocessable entity"))
                 .body("message", containsString("line 1: a non-integral number does not fit value type INT of metric 'lp_conflict.value'"));
-        write("lp_old value=1 " + ns(Instant.now().minus(100, ChronoUnit.DAYS)), "").then().statusCode(422)
+        write("lp_old value=1 " + ns(DatabaseTime.now().minus(100, ChronoUnit.DAYS)), "").then().statusCode(422)
                 .body("message", containsString("retention"));
     }
 

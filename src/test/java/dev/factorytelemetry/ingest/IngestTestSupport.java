@@ -1,5 +1,6 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.support.DatabaseTime;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.auth.TestKeys;
 import dev.factorytelemetry.support.TimescaleTestResource;
@@ -40,7 +41,7 @@ final class IngestTestSupport {
 
     /** A recent whole second (well inside retention and skew), distinct per call site by offset. */
     static Instant recent(int minutesAgo) {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(minutesAgo, ChronoUnit.MINUTES);
+        return DatabaseTime.now().truncatedTo(ChronoUnit.SECONDS).minus(minutesAgo, ChronoUnit.MINUTES);
     }
 
     static byte[] gzip(byte[] data) {

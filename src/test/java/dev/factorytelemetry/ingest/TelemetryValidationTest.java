@@ -1,5 +1,6 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.support.DatabaseTime;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.auth.TestKeys;
 import dev.factorytelemetry.support.TimescaleTestResource;
@@ -94,7 +95,7 @@ class TelemetryValidationTest {
 
     @Test
     void timestampsTooFarAheadOrOlderThanRetentionAreRejected() {
-        Instant now = Instant.now();
+        Instant now = DatabaseTime.now();
         postJson(batch(sample("it.time", now.plus(Duration.ofMinutes(10)), "1"),
                 sample("it.time", now.minus(Duration.ofDays(91)), "1"),
                 sample("it.time", now.plus(Duration.ofMinutes(2)), "1")))

@@ -1,5 +1,6 @@
 package dev.factorytelemetry.simulator;
 
+import dev.factorytelemetry.support.DatabaseTime;
 import dev.factorytelemetry.support.LocalTimescale;
 import dev.factorytelemetry.support.TimescaleTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -32,7 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @WithTestResource(TimescaleTestResource.class)
 class PlantSimulatorTest {
 
-    private static final String END = "2026-01-15T00:00:00Z";
+    /** Where the backfilled day ends: yesterday's midnight by the database's clock (inside every retention, any date). */
+    private static final class End {
+        static final String END = DatabaseTime.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                .minus(1, java.time.temporal.ChronoUnit.DAYS).toString();
+    }
 
     @TestHTTPResource("/")
     URL service;
@@ -72,7 +77,7 @@ class PlantSimulatorTest {
 
     @Test
     void backfillIsConsistentAndIdempotentAndLiveModeClosesWhatItOpens() throws Exception {
-        Run backfill = simulate("--backfill-days", "1", "--duration", "0", "--end", END);
+        Run backfill = simulate("--backfill-days", "1", "--duration", "0", "--end", End.END);
         assertEquals(0, backfill.exitCode(), backfill.output());
         assertThat(backfill.output(), containsString("requests"));
 
@@ -86,7 +91,7 @@ class PlantSimulatorTest {
                         + "GROUP BY 1 ORDER BY 1"));
         assertEquals(Long.toString(backfill.accepted("energy")), psql("SELECT count(*) FROM factory_telemetry.energy_consumption c "
                 + "JOIN factory_telemetry.equipment e ON e.id = c.equipment_id WHERE e.equipment_code LIKE 'line_.%' "
-                + "AND c.consumption_time BETWEEN '" + END + "'::timestamptz - interval '1 day' AND '" + END + "'"));
+                + "AND c.consumption_time BETWEEN '" + End.END + "'::timestamptz - interval '1 day' AND '" + End.END + "'"));
         assertThat(backfill.output(), backfill.accepted("downtime"), greaterThan(0L));
         assertThat(backfill.output(), backfill.accepted("quality"), greaterThan(0L));
         // the plant's quantities are consistent (the API would have refused them otherwise, and does not here)
@@ -96,7 +101,7 @@ class PlantSimulatorTest {
                 + "JOIN factory_telemetry.production_lines l ON l.id = e.line_id WHERE l.line_code IN ('line1', 'line2')"));
 
         // the same seed and end again: everything is a duplicate, nothing new is stored
-        Run again = simulate("--backfill-days", "1", "--duration", "0", "--end", END);
+        Run again = simulate("--backfill-days", "1", "--duration", "0", "--end", End.END);
         assertEquals(0, again.exitCode(), again.output());
         assertEquals(0, again.accepted("oee"), again.output());
         assertEquals(oee, again.duplicates("oee"), again.output());

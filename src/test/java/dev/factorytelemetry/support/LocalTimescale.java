@@ -104,8 +104,13 @@ public final class LocalTimescale {
     }
 
     private String run(String... args) {
-        return runScript(Map.of("TSDB_PORT", Integer.toString(port), "TSDB_LICENSE", license, "TSDB_FSYNC", "off"),
-                List.of(args));
+        Map<String, String> env = new java.util.HashMap<>(
+                Map.of("TSDB_PORT", Integer.toString(port), "TSDB_LICENSE", license, "TSDB_FSYNC", "off"));
+        String clock = System.getProperty("test.clock", "").trim();
+        if (!clock.isEmpty()) {
+            env.put("TSDB_CLOCK", clock); // the cluster's clock starts there (deploy/local/test-dates)
+        }
+        return runScript(env, List.of(args));
     }
 
     private static String runScript(Map<String, String> env, List<String> args) {
