@@ -1,5 +1,6 @@
 package dev.factorytelemetry.lifecycle;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -138,7 +139,10 @@ public class ExclusiveJobs {
     }
 
     private void count(String job, Outcome outcome) {
-        registry.counter("factory_telemetry.job.runs", "job", job, "outcome", outcome.label()).increment();
+        Counter.builder("factory_telemetry.job.runs")
+                .description("Runs of a scheduled job on this replica by outcome: success, failed (some targets failed), "
+                        + "error (the job failed), skipped (another replica ran it)")
+                .tag("job", job).tag("outcome", outcome.label()).register(registry).increment();
     }
 
     private static Duration took(long startedNanos) {
