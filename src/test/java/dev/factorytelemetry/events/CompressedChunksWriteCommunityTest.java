@@ -315,34 +315,45 @@ class CompressedChunksWriteCommunityTest {
         assertEquals("0", psql("SELECT count(*) FROM factory_telemetry.fault_active"), "no fault is active any more");
     }
 
-    /**
-     * Concurrent clears of the same bit (an older occurrence compressed): exactly one clears it, every other
-     * one is a duplicate (same time) — never a 500, never two "accepted".
-     */
-    @Test
-    @Order(10)
-    void concurrentClearsOfOneBitAreSerialised() throws Exception {
-        post("/api/v1/events/faults", "[" + fault(1, recent("12:00:00"), null) + "]").statusCode(200).body("accepted", equalTo(1));
+    /** The same request sent {@code n} times at once; the answers (all must be 200). */
+    private static List<io.vertx.core.json.JsonObject> concurrently(int n, String path, String body) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
-        String body = "[" + clear(1, recent("12:01:00")) + "]";
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/api/v1/events/faults/clear"))
+        for (int i = 0; i < n; i++) {
+            calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + path))
                     .header("Authorization", "Bearer " + TestKeys.BOOTSTRAP_ADMIN).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
         }
-        int accepted = 0;
-        int duplicates = 0;
+        List<io.vertx.core.json.JsonObject> answers = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             HttpResponse<String> response = call.get();
             assertEquals(200, response.statusCode(), response.body());
-            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(response.body());
-            accepted += json.getInteger("accepted");
-            duplicates += json.getInteger("duplicates");
+            answers.add(new io.vertx.core.json.JsonObject(response.body()));
         }
-        assertEquals(1, accepted, "one request clears the occurrence");
-        assertEquals(7, duplicates, "the others see it cleared at the same time");
+        return answers;
+    }
+
+    /**
+     * Concurrent clears of the same bit (an older occurrence compressed): exactly one clears it, every other
+     * one is a duplicate (same time) — never a 500, never two "accepted". Likewise concurrent closes of one
+     * downtime event: one closes it, the others are told it was already closed at that time.
+     */
+    @Test
+    @Order(10)
+    void concurrentClearsAndClosesAreSerialised() throws Exception {
+        post("/api/v1/events/faults", "[" + fault(1, recent("12:00:00"), null) + "]").statusCode(200).body("accepted", equalTo(1));
+        List<io.vertx.core.json.JsonObject> clears = concurrently(8, "/api/v1/events/faults/clear", "[" + clear(1, recent("12:01:00")) + "]");
+        assertEquals(1, clears.stream().mapToInt(a -> a.getInteger("accepted")).sum(), "one request clears the occurrence: " + clears);
+        assertEquals(7, clears.stream().mapToInt(a -> a.getInteger("duplicates")).sum(), "the others see it cleared at the same time");
         assertEquals("60", psql("SELECT duration_s FROM factory_telemetry.fault_event WHERE bit_index = 1 AND ts_on = '" + recent("12:00:00") + "'"));
+
+        UUID stop = UUID.randomUUID();
+        post("/api/v1/events/downtime", "[" + downtime(stop, recent("12:00:00"), null) + "]").statusCode(200).body("accepted", equalTo(1));
+        List<io.vertx.core.json.JsonObject> closes = concurrently(8, "/api/v1/events/downtime/" + stop + "/close",
+                "{\"endTime\":\"" + recent("12:03:00") + "\"}");
+        assertEquals(1, closes.stream().filter(a -> !a.getBoolean("alreadyClosed")).count(), "one request closes it: " + closes);
+        assertEquals(7, closes.stream().filter(a -> a.getBoolean("alreadyClosed")).count());
+        assertEquals("180", psql("SELECT duration_s FROM factory_telemetry.downtime_events WHERE event_id = '" + stop + "'"));
     }
 
     @Test
