@@ -91,22 +91,29 @@ public class ProductionEventStore {
             ON CONFLICT DO NOTHING
             """;
     /**
-     * Closes the open occurrence of an event id (the latest, or the one starting at $3). Returns no row
-     * when there is none; else its start, its end before this statement, and the end set by it (null
-     * when nothing was closed: already closed, or the end lies before the start).
+     * Serialises closes of one event id (transaction-scoped advisory lock). A row lock ({@code SELECT ...
+     * FOR UPDATE}) cannot be used: TimescaleDB refuses to lock tuples of compressed chunks ("locking
+     * compressed tuples is not supported"), and the search for the event reads every chunk.
+     */
+    private static final String LOCK_DOWNTIME_EVENT =
+            "SELECT pg_advisory_xact_lock(hashtext('factory_telemetry.downtime_events'), hashtext($1::text))";
+    /**
+     * Closes the open occurrence of an event id (the latest, or the one starting at $3), after
+     * {@link #LOCK_DOWNTIME_EVENT} in the same transaction, so this statement's snapshot sees every
+     * earlier close. Returns no row when there is none; else its start, its end before this statement,
+     * and the end set by it (null when nothing was closed: already closed, or the end lies before the start).
      */
     private static final String CLOSE_DOWNTIME = """
             WITH target AS (
                 SELECT event_id, start_time, end_time FROM factory_telemetry.downtime_events
                 WHERE event_id = $1 AND ($3::timestamptz IS NULL OR start_time = $3)
-                ORDER BY start_time DESC LIMIT 1
-                FOR UPDATE),
+                ORDER BY start_time DESC LIMIT 1),
             closed AS (
                 UPDATE factory_telemetry.downtime_events d
                    SET end_time = $2, notes = coalesce($4, d.notes)
                   FROM target t
                  WHERE d.event_id = t.event_id AND d.start_time = t.start_time
-                   AND t.end_time IS NULL AND $2 >= t.start_time
+                   AND d.end_time IS NULL AND $2 >= t.start_time
                 RETURNING d.end_time)
             SELECT t.start_time, t.end_time AS previous_end_time, (SELECT end_time FROM closed) AS closed_end_time
             FROM target t
@@ -145,15 +152,27 @@ public class ProductionEventStore {
             SELECT * FROM unnest($1::int4[], $2::int4[], $3::int2[], $4::timestamptz[], $5::timestamptz[])
             ON CONFLICT DO NOTHING
             """;
-    /** Per clear request (in order): the latest occurrence of that bit raised at or before tsOff, locked. */
+    /**
+     * Serialises clears of the same equipment and bit (transaction-scoped advisory locks, taken in key
+     * order so that two batches cannot deadlock). Row locks ({@code FOR UPDATE}) are not an option: the
+     * search for the occurrence to clear reads every chunk, and TimescaleDB refuses to lock tuples of
+     * compressed chunks. Raising a fault needs no lock: a clear applies to the latest occurrence
+     * committed before it, as if the two requests had arrived one after the other.
+     */
+    private static final String LOCK_FAULT_BITS = """
+            SELECT count(pg_advisory_xact_lock(hashtext('factory_telemetry.fault_event'), k.key)) AS locked
+            FROM (SELECT DISTINCT ((u.equipment_id::int8 * 64 + u.bit_index) % 2147483647)::int4 AS key
+                  FROM unnest($1::int4[], $2::int2[]) AS u(equipment_id, bit_index)
+                  ORDER BY 1) k
+            """;
+    /** Per clear request (in order): the latest occurrence of that bit raised at or before tsOff. */
     private static final String FIND_FAULTS_TO_CLEAR = """
             SELECT r.ord, f.ts_on, f.ts_off
             FROM unnest($1::int4[], $2::int2[], $3::timestamptz[]) WITH ORDINALITY AS r(equipment_id, bit_index, ts_off, ord)
             LEFT JOIN LATERAL (
                 SELECT f.ts_on, f.ts_off FROM factory_telemetry.fault_event f
                 WHERE f.equipment_id = r.equipment_id AND f.bit_index = r.bit_index AND f.ts_on <= r.ts_off
-                ORDER BY f.ts_on DESC LIMIT 1
-                FOR UPDATE) f ON true
+                ORDER BY f.ts_on DESC LIMIT 1) f ON true
             ORDER BY r.ord
             """;
     private static final String CLEAR_FAULTS = """
@@ -484,7 +503,9 @@ public class ProductionEventStore {
         errors.throwIfAny(422, "Invalid request");
         OffsetDateTime end = utc(close.endTime());
         Tuple args = Tuple.of(eventId, end, utc(close.startTime()), close.notes());
-        return pool.preparedQuery(CLOSE_DOWNTIME).execute(args).onFailure().transform(ProductionEventStore::constraintViolation)
+        return pool.withTransaction(connection -> connection.preparedQuery(LOCK_DOWNTIME_EVENT).execute(Tuple.of(eventId.toString()))
+                        .flatMap(locked -> connection.preparedQuery(CLOSE_DOWNTIME).execute(args)))
+                .onFailure().transform(ProductionEventStore::constraintViolation)
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ProblemException.notFound("Downtime event " + eventId
@@ -673,8 +694,9 @@ public class ProductionEventStore {
                 off[i] = utc(it.tsOff());
             }
             errors.throwIfAny(422, "Invalid items");
-            return pool.withTransaction(connection -> connection.preparedQuery(FIND_FAULTS_TO_CLEAR)
-                    .execute(Tuple.tuple(List.of(equipment, bit, off)))
+            return pool.withTransaction(connection -> connection.preparedQuery(LOCK_FAULT_BITS)
+                    .execute(Tuple.of(equipment, bit))
+                    .flatMap(locked -> connection.preparedQuery(FIND_FAULTS_TO_CLEAR).execute(Tuple.tuple(List.of(equipment, bit, off))))
                     .flatMap(found -> {
                         ItemErrors conflicts = errors();
                         // state of each occurrence after the earlier items of this batch (null: active)

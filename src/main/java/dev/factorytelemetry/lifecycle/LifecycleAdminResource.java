@@ -39,14 +39,28 @@ import java.util.Map;
 @Tag(name = "lifecycle")
 public class LifecycleAdminResource {
 
+    /**
+     * Catalog, compression state, and the last run of each table's retention and compression job from
+     * v_lifecycle_jobs (last run, status, last success, last error), the same rows readiness and
+     * /api/v1/system/info report.
+     */
     static final String HYPERTABLE_POLICIES_SQL = """
             SELECT p.hypertable_name, p.time_column, p.chunk_interval::text, p.compress_after::text,
                    p.compress_segment_by, p.compress_order_by, p.retention::text, p.retention_enabled,
-                   r.executor AS retention_executor, r.last_run_at, r.total_dropped_chunks,
-                   c.compression
+                   r.executor AS retention_executor, rj.job_id AS retention_job_id,
+                   rj.last_run_at AS retention_last_run_at, rj.last_status AS retention_last_status,
+                   rj.last_success_at AS retention_last_success_at, rj.last_error AS retention_last_error,
+                   coalesce(rj.status, CASE WHEN r.executor = 'none' THEN 'none' END) AS retention_status,
+                   r.total_dropped_chunks,
+                   c.compression, cj.job_id AS compression_job_id,
+                   cj.last_run_at AS compression_last_run_at, cj.last_status AS compression_last_status,
+                   cj.last_success_at AS compression_last_success_at, cj.last_error AS compression_last_error,
+                   cj.status AS compression_status
             FROM factory_telemetry.hypertable_policy p
             LEFT JOIN factory_telemetry.v_retention_policies r ON r.kind = 'hypertable' AND r.target = p.hypertable_name
             LEFT JOIN factory_telemetry.v_compression_statistics c USING (hypertable_name)
+            LEFT JOIN factory_telemetry.v_lifecycle_jobs rj ON rj.kind = 'retention' AND rj.target = p.hypertable_name
+            LEFT JOIN factory_telemetry.v_lifecycle_jobs cj ON cj.kind = 'compression' AND cj.target = p.hypertable_name
             ORDER BY p.hypertable_name
             """;
 
@@ -74,22 +88,21 @@ public class LifecycleAdminResource {
     }
 
     private final Pool pool;
-    private final AggregateRefresher aggregateRefresher;
-    private final RetentionExecutor retentionExecutor;
+    private final LifecycleScheduler jobs;
     private final PlatformState platform;
 
-    public LifecycleAdminResource(Pool pool, AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor,
-                                  PlatformState platform) {
+    public LifecycleAdminResource(Pool pool, LifecycleScheduler jobs, PlatformState platform) {
         this.pool = pool;
-        this.aggregateRefresher = aggregateRefresher;
-        this.retentionExecutor = retentionExecutor;
+        this.jobs = jobs;
         this.platform = platform;
     }
 
     @GET
     @Path("/hypertables")
     @Operation(summary = "Policy catalog of the hypertables", description = "Chunk interval, compression settings and state "
-            + "(unavailable on the Apache edition), retention and who enforces it (timescaledb or service).")
+            + "(unavailable on the Apache edition), retention and who enforces it (timescaledb or service), and for the "
+            + "retention and compression job of each table: last run, last status (Success/Failed), last success, last error "
+            + "and status (ok, failing, paused, never run).")
     public Uni<List<Map<String, Object>>> hypertables() {
         return pool.query(HYPERTABLE_POLICIES_SQL).execute().map(LifecycleAdminResource::rows);
     }
@@ -122,21 +135,38 @@ public class LifecycleAdminResource {
     @Path("/aggregates/refresh")
     @Operation(summary = "Refresh service-maintained aggregates now", description = "Apache edition: recomputes the buckets "
             + "touched since the last refresh, in dependency order. On the Community edition continuous aggregates are "
-            + "refreshed by TimescaleDB's policies (or CALL refresh_continuous_aggregate), so this answers 409.")
+            + "refreshed by TimescaleDB's policies (or CALL refresh_continuous_aggregate), so this answers 409; also 409 while "
+            + "the refresh job runs (scheduled, or on another replica).")
     public Uni<List<AggregateRefresher.Outcome>> refreshAggregates() {
         if (platform.requireEdition().nativePolicies()) {
             return Uni.createFrom().failure(new ProblemException(Problem.of(409, "Refreshed by TimescaleDB",
                     "The aggregates are continuous aggregates refreshed by their native policies on this Community-edition server")));
         }
-        return aggregateRefresher.refreshAll();
+        return jobs.refreshAggregatesOnce(true).map(LifecycleAdminResource::resultOf);
     }
 
     @POST
     @Path("/retention/enforce")
     @Operation(summary = "Run service-enforced retention now", description = "Drops chunks entirely past retention for every "
-            + "target the service enforces (raw hypertables on the Apache edition, service-maintained aggregates).")
+            + "target the service enforces (raw hypertables on the Apache edition, service-maintained aggregates). 409 while the "
+            + "retention job runs (scheduled, or on another replica).")
     public Uni<List<RetentionExecutor.Outcome>> enforceRetention() {
-        return retentionExecutor.enforce();
+        return jobs.enforceRetentionOnce().map(LifecycleAdminResource::resultOf);
+    }
+
+    /** What an on-demand run did; 409 while the job runs (on another replica or scheduled on this one). */
+    private static <T> T resultOf(ExclusiveJobs.JobRun<T> run) {
+        if (!run.ran()) {
+            throw new ProblemException(Problem.of(409, "Job running", "Job " + run.job()
+                    + " is running now (on another replica or scheduled on this one); try again when it has finished"));
+        }
+        if (run.failure() instanceof RuntimeException failure) {
+            throw failure; // mapped like any other (e.g. 503 when the database is unavailable)
+        }
+        if (run.failure() != null) {
+            throw new IllegalStateException(run.failure());
+        }
+        return run.result();
     }
 
     private Uni<Void> requireKnownTarget(String target) {

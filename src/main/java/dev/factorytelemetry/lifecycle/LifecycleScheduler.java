@@ -7,34 +7,58 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Singleton;
 
+import java.util.List;
+
 /**
- * Runs the lifecycle executors on schedule. Both jobs are non-blocking ({@code Uni}) and skip a run
- * while the previous one is still going ({@code concurrentExecution = SKIP}); several replicas may
- * run them, since the database serializes each aggregate's refresh with an advisory lock.
+ * Runs the lifecycle executors on schedule. Both jobs are non-blocking ({@code Uni}), skip a run while
+ * the previous one is still going on this replica ({@code concurrentExecution = SKIP}), and run on one
+ * replica at a time: {@link ExclusiveJobs} takes the job's advisory lock in the database first, and the
+ * replicas that do not get it skip the run.
  */
 @ApplicationScoped
 public class LifecycleScheduler {
 
+    /** Job names: advisory lock keys, metric tags, rows of {@code service_job_state}. */
+    public static final String REFRESH_JOB = "refresh-service-aggregates";
+    public static final String RETENTION_JOB = "enforce-retention";
+
     private final AggregateRefresher aggregateRefresher;
     private final RetentionExecutor retentionExecutor;
+    private final ExclusiveJobs jobs;
 
-    public LifecycleScheduler(AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor) {
+    public LifecycleScheduler(AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor, ExclusiveJobs jobs) {
         this.aggregateRefresher = aggregateRefresher;
         this.retentionExecutor = retentionExecutor;
+        this.jobs = jobs;
     }
 
-    @Scheduled(identity = "refresh-service-aggregates", every = "${telemetry.lifecycle.refresh-tick:30s}",
+    /**
+     * Refreshes the service-maintained aggregates (the due ones, or all of them: admin API), if no other
+     * replica runs the refresh job now.
+     */
+    public Uni<ExclusiveJobs.JobRun<List<AggregateRefresher.Outcome>>> refreshAggregatesOnce(boolean all) {
+        return jobs.run(REFRESH_JOB, all ? aggregateRefresher::refreshAll : aggregateRefresher::refreshDue,
+                outcomes -> outcomes.stream().filter(AggregateRefresher.Outcome::failed)
+                        .map(o -> "refresh of " + o.aggregate() + ": " + o.error()).toList());
+    }
+
+    /** Applies service-enforced retention (scheduled or admin API), if no other replica does so now. */
+    public Uni<ExclusiveJobs.JobRun<List<RetentionExecutor.Outcome>>> enforceRetentionOnce() {
+        return jobs.run(RETENTION_JOB, retentionExecutor::enforce, RetentionExecutor::failures);
+    }
+
+    @Scheduled(identity = REFRESH_JOB, every = "${telemetry.lifecycle.refresh-tick:30s}",
             delayed = "${telemetry.lifecycle.initial-delay:10s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
     Uni<Void> refreshAggregates() {
-        return aggregateRefresher.refreshDue().replaceWithVoid();
+        return refreshAggregatesOnce(false).replaceWithVoid();
     }
 
-    @Scheduled(identity = "enforce-retention", every = "${telemetry.lifecycle.retention-interval:1h}",
+    @Scheduled(identity = RETENTION_JOB, every = "${telemetry.lifecycle.retention-interval:1h}",
             delayed = "${telemetry.lifecycle.initial-delay:10s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
     Uni<Void> enforceRetention() {
-        return retentionExecutor.enforce().replaceWithVoid();
+        return enforceRetentionOnce().replaceWithVoid();
     }
 
     /** Skips runs before start-up finished or when the executors are turned off. */

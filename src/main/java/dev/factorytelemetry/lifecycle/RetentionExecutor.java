@@ -42,11 +42,13 @@ public class RetentionExecutor {
             """;
 
     private static final String RECORD_SQL = """
-            INSERT INTO factory_telemetry.retention_run_state (target, last_run_at, last_dropped_chunks, total_dropped_chunks, last_error)
-            VALUES ($1, now(), $2, $2, $3)
+            INSERT INTO factory_telemetry.retention_run_state
+                (target, last_run_at, last_success_at, last_dropped_chunks, total_dropped_chunks, last_error)
+            VALUES ($1, now(), CASE WHEN $3::text IS NULL THEN now() END, $2, $2, $3)
             ON CONFLICT (target) DO UPDATE
                SET last_run_at = EXCLUDED.last_run_at, last_dropped_chunks = EXCLUDED.last_dropped_chunks,
                    last_error = EXCLUDED.last_error,
+                   last_success_at = coalesce(EXCLUDED.last_success_at, retention_run_state.last_success_at),
                    total_dropped_chunks = retention_run_state.total_dropped_chunks + EXCLUDED.last_dropped_chunks
             """;
 
@@ -62,6 +64,11 @@ public class RetentionExecutor {
         this.pool = pool;
         this.platform = platform;
         this.registry = registry;
+    }
+
+    /** The failed targets of a run, each with its error. */
+    static List<String> failures(List<Outcome> outcomes) {
+        return outcomes.stream().filter(o -> o.error() != null).map(o -> "retention of " + o.target() + ": " + o.error()).toList();
     }
 
     /** Applies retention to every service-enforced target once. */

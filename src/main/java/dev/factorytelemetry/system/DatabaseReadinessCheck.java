@@ -1,5 +1,6 @@
 package dev.factorytelemetry.system;
 
+import dev.factorytelemetry.lifecycle.LifecycleJobStatus;
 import dev.factorytelemetry.platform.PlatformConfig;
 import dev.factorytelemetry.platform.PlatformState;
 import dev.factorytelemetry.platform.SchemaStatus;
@@ -16,7 +17,10 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready when the database answers within {@code telemetry.platform.health-timeout}, the TimescaleDB
  * extension is installed, the server still runs the edition detected at start-up, and the schema is
- * up to date. Details carry the TimescaleDB version and edition.
+ * up to date. Details carry the TimescaleDB version and edition, and the state of the lifecycle jobs
+ * ({@link LifecycleJobStatus}): {@code lifecycle} is {@code ok}, or {@code degraded} with
+ * {@code lifecycleProblems} naming each failing job and its last error. A failing job does not make
+ * the service unready (it still serves reads and writes), but it is never shown as fine.
  */
 @Readiness
 @ApplicationScoped
@@ -32,11 +36,13 @@ public class DatabaseReadinessCheck implements AsyncHealthCheck {
     private final Pool pool;
     private final PlatformState platform;
     private final PlatformConfig config;
+    private final LifecycleJobStatus jobs;
 
-    public DatabaseReadinessCheck(Pool pool, PlatformState platform, PlatformConfig config) {
+    public DatabaseReadinessCheck(Pool pool, PlatformState platform, PlatformConfig config, LifecycleJobStatus jobs) {
         this.pool = pool;
         this.platform = platform;
         this.config = config;
+        this.jobs = jobs;
     }
 
     @Override
@@ -45,10 +51,32 @@ public class DatabaseReadinessCheck implements AsyncHealthCheck {
                 .ifNoItem().after(config.healthTimeout()).failWith(() -> new IllegalStateException(
                         "no answer within " + config.healthTimeout().toMillis() + " ms"))
                 .map(rows -> evaluate(rows.iterator().next()))
+                .flatMap(this::withLifecycle)
                 .onFailure().recoverWithItem(failure -> HealthCheckResponse.named(NAME).down()
                         .withData("database", "unreachable")
                         .withData("error", String.valueOf(failure.getMessage()))
                         .build());
+    }
+
+    /** Adds the lifecycle jobs' state to a ready answer (the view exists once the schema is up to date). */
+    private Uni<HealthCheckResponse> withLifecycle(HealthCheckResponse response) {
+        if (response.getStatus() != HealthCheckResponse.Status.UP) {
+            return Uni.createFrom().item(response);
+        }
+        HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME).up();
+        response.getData().ifPresent(data -> data.forEach((key, value) -> builder.withData(key, String.valueOf(value))));
+        return jobs.summary()
+                .ifNoItem().after(config.healthTimeout()).failWith(() -> new IllegalStateException(
+                        "no answer within " + config.healthTimeout().toMillis() + " ms"))
+                .map(summary -> {
+                    builder.withData("lifecycle", summary.status());
+                    if (!summary.problems().isEmpty()) {
+                        builder.withData("lifecycleProblems", String.join("; ", summary.problems()));
+                    }
+                    return builder.build();
+                })
+                .onFailure().recoverWithItem(failure -> builder.withData("lifecycle", "unknown")
+                        .withData("lifecycleError", String.valueOf(failure.getMessage())).build());
     }
 
     private HealthCheckResponse evaluate(Row row) {

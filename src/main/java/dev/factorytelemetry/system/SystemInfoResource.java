@@ -2,9 +2,11 @@ package dev.factorytelemetry.system;
 
 import dev.factorytelemetry.auth.RequiresScope;
 import dev.factorytelemetry.auth.Scope;
+import dev.factorytelemetry.lifecycle.LifecycleJobStatus;
 import dev.factorytelemetry.platform.PlatformState;
 import dev.factorytelemetry.platform.SchemaStatus;
 import dev.factorytelemetry.platform.TimescaleEdition;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -46,17 +48,27 @@ public class SystemInfoResource {
     public record Schema(boolean upToDate, int appliedAtStart, List<String> pendingChangeSets) {
     }
 
-    public record SystemInfo(String service, String version, Database database, Features features, Schema schema) {
+    /**
+     * The lifecycle jobs: {@code status} ok or degraded, one line per failing job, and every job's last
+     * run, status and error (the view {@code factory_telemetry.v_lifecycle_jobs}).
+     */
+    public record Lifecycle(String status, List<String> problems, List<LifecycleJobStatus.Job> jobs) {
+    }
+
+    public record SystemInfo(String service, String version, Database database, Features features, Schema schema,
+                             Lifecycle lifecycle) {
     }
 
     private final PlatformState platform;
+    private final LifecycleJobStatus jobs;
     private final String applicationName;
     private final String applicationVersion;
 
-    public SystemInfoResource(PlatformState platform,
+    public SystemInfoResource(PlatformState platform, LifecycleJobStatus jobs,
                               @ConfigProperty(name = "quarkus.application.name") String applicationName,
                               @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String applicationVersion) {
         this.platform = platform;
+        this.jobs = jobs;
         this.applicationName = applicationName;
         this.applicationVersion = applicationVersion;
     }
@@ -65,14 +77,16 @@ public class SystemInfoResource {
     @Operation(summary = "Service and database platform facts",
             description = "TimescaleDB version and edition as detected at start-up, and how compression, retention and "
                     + "continuous aggregates are provided: NATIVE (TimescaleDB policies, Community edition), SERVICE "
-                    + "(scheduled by this service, Apache edition) or UNAVAILABLE.")
-    public SystemInfo info() {
+                    + "(scheduled by this service, Apache edition) or UNAVAILABLE; and the lifecycle jobs: last run, last "
+                    + "status and last error of each (native TimescaleDB job or the service's), status ok or degraded.")
+    public Uni<SystemInfo> info() {
         TimescaleEdition edition = platform.requireEdition();
         SchemaStatus schema = platform.schema().orElseThrow();
-        return new SystemInfo(applicationName, applicationVersion,
+        return jobs.summary().map(summary -> new SystemInfo(applicationName, applicationVersion,
                 new Database(edition.postgresVersion(), edition.extensionVersion(), edition.editionName(),
                         edition.license().setting()),
                 Features.of(edition),
-                new Schema(schema.upToDate(), schema.appliedChangeSets(), schema.pendingChangeSets()));
+                new Schema(schema.upToDate(), schema.appliedChangeSets(), schema.pendingChangeSets()),
+                new Lifecycle(summary.status(), summary.problems(), summary.jobs())));
     }
 }
