@@ -1,6 +1,7 @@
 package dev.factorytelemetry.dashboard;
 
 import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.platform.SuccessMemo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -31,18 +32,18 @@ public class PlantContext {
     private final Pool pool;
     private final PlatformState platform;
     private final DashboardConfig config;
-    private final Uni<Settings> settings;
+    private final SuccessMemo<Settings> settings;
 
     public PlantContext(Pool pool, PlatformState platform, DashboardConfig config) {
         this.pool = pool;
         this.platform = platform;
         this.config = config;
         // a tariff change shows within 10 s; the time zone never changes after the schema is created
-        this.settings = Uni.createFrom().deferred(this::load).memoize().atLeast(Duration.ofSeconds(10));
+        this.settings = new SuccessMemo<>(this::load, Duration.ofSeconds(10));
     }
 
     public Uni<Settings> settings() {
-        return settings;
+        return settings.get();
     }
 
     private Uni<Settings> load() {
