@@ -33,6 +33,9 @@ public class HttpLimits {
 
     private static final Logger LOG = Logger.getLogger(HttpLimits.class);
 
+    /** How long the unread body of a refused request is discarded before the connection is closed. */
+    private static final java.time.Duration DRAIN_LIMIT = java.time.Duration.ofSeconds(30);
+
     private final HttpConfig config;
     private final PlatformConfig platformConfig;
     private final long maxBodySize;
@@ -125,9 +128,22 @@ public class HttpLimits {
             response.putHeader("Retry-After", Long.toString(ProblemMappers.retryAfterSeconds(platformConfig)));
         }
         if (closeConnection) {
-            // the body was not read: the connection cannot carry another request
             response.putHeader(HttpHeaders.CONNECTION, "close");
-            response.endHandler(v -> ctx.request().connection().close());
+            HttpServerRequest request = ctx.request();
+            if (request.isEnded()) {
+                response.endHandler(v -> request.connection().close());
+            } else {
+                // Closing while the client still uploads would reset the connection, and the client would
+                // likely lose this answer ("reset mid-upload"): discard the rest of the body, then close
+                // (at the latest after DRAIN_LIMIT).
+                long timer = ctx.vertx().setTimer(DRAIN_LIMIT.toMillis(), id -> request.connection().close());
+                request.handler(ignored -> { });
+                request.endHandler(v -> {
+                    ctx.vertx().cancelTimer(timer);
+                    request.connection().close();
+                });
+                request.resume();
+            }
         }
         response.end(io.vertx.core.buffer.Buffer.buffer(body));
     }

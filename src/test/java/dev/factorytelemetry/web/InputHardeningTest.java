@@ -226,6 +226,14 @@ class InputHardeningTest {
         assertEquals(Problem.MEDIA_TYPE, tooLarge.header("content-type"));
         assertTrue(tooLarge.body().contains("\"status\":413") && tooLarge.body().contains("max-body-size"), tooLarge.body());
 
+        // the same while the client is uploading the body: the answer arrives, not a connection reset
+        byte[] eleven = new byte[11 * 1024 * 1024];
+        java.util.Arrays.fill(eleven, (byte) ' ');
+        RawHttp.Answer uploading = RawHttp.exchange("POST /api/v1/events/oee HTTP/1.1\r\nAuthorization: Bearer "
+                + TestKeys.BOOTSTRAP_ADMIN + "\r\nContent-Type: application/json\r\nContent-Length: " + eleven.length, eleven);
+        assertEquals(413, uploading.status(), uploading.toString());
+        assertEquals(Problem.MEDIA_TYPE, uploading.header("content-type"));
+
         RawHttp.Answer tooLargeInflux = RawHttp.exchange("POST /api/v2/write HTTP/1.1\r\nAuthorization: Token "
                 + TestKeys.BOOTSTRAP_ADMIN + "\r\nContent-Type: text/plain\r\nContent-Length: 20000000", null);
         assertEquals(413, tooLargeInflux.status(), tooLargeInflux.toString());

@@ -46,34 +46,53 @@ final class RawHttp {
         }
     }
 
+    /** Reads one answer: up to its Content-Length, the end of its chunks, or the end of the connection. */
     private static Answer read(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int n;
-        try {
-            while ((n = in.read(buffer)) > 0) {
-                all.write(buffer, 0, n);
-            }
-        } catch (SocketException e) {
-            // connection reset after the answer: keep what arrived
-        }
-        String text = all.toString(StandardCharsets.UTF_8);
-        int end = text.indexOf("\r\n\r\n");
-        if (end < 0) {
-            throw new IOException("no HTTP answer: '" + text + "'");
-        }
-        String[] lines = text.substring(0, end).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        int headEnd = -1;
         Map<String, String> headers = new TreeMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        int status = 0;
+        try {
+            int b;
+            while ((b = in.read()) >= 0) {
+                all.write(b);
+                byte[] bytes = all.toByteArray();
+                int n = bytes.length;
+                if (headEnd < 0 && n >= 4 && bytes[n - 4] == '\r' && bytes[n - 3] == '\n' && bytes[n - 2] == '\r' && bytes[n - 1] == '\n') {
+                    headEnd = n;
+                    String[] lines = new String(bytes, 0, n - 4, StandardCharsets.ISO_8859_1).split("\r\n");
+                    status = Integer.parseInt(lines[0].split(" ")[1]);
+                    for (int i = 1; i < lines.length; i++) {
+                        int colon = lines[i].indexOf(':');
+                        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                    }
+                    break;
+                }
+            }
+            if (headEnd < 0) {
+                throw new IOException("no HTTP answer: '" + all.toString(StandardCharsets.UTF_8) + "'");
+            }
+            String length = headers.get("content-length");
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            if (length != null) {
+                body.write(in.readNBytes(Integer.parseInt(length)));
+            } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                while (!body.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n0\r\n\r\n")
+                        && !body.toString(StandardCharsets.ISO_8859_1).startsWith("0\r\n")) {
+                    int c = in.read();
+                    if (c < 0) {
+                        break;
+                    }
+                    body.write(c);
+                }
+                return new Answer(status, headers, unchunk(body.toString(StandardCharsets.UTF_8)));
+            } else {
+                body.write(in.readAllBytes());
+            }
+            return new Answer(status, headers, body.toString(StandardCharsets.UTF_8));
+        } catch (SocketException e) {
+            throw new IOException("connection reset before a complete answer (" + all.size() + " bytes read)", e);
         }
-        String body = text.substring(end + 4);
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            body = unchunk(body);
-        }
-        return new Answer(status, headers, body);
     }
 
     private static String unchunk(String chunked) {
