@@ -234,6 +234,13 @@ class InputHardeningTest {
         assertEquals(413, uploading.status(), uploading.toString());
         assertEquals(Problem.MEDIA_TYPE, uploading.header("content-type"));
 
+        // over telemetry.ingest.max-body-size (256K in tests), refused by the ingest filter while uploading
+        byte[] oneMegabyte = java.util.Arrays.copyOf(eleven, 1024 * 1024);
+        RawHttp.Answer ingestUploading = RawHttp.exchange("POST /api/v1/telemetry HTTP/1.1\r\nAuthorization: Bearer "
+                + TestKeys.BOOTSTRAP_ADMIN + "\r\nContent-Type: application/json\r\nContent-Length: " + oneMegabyte.length, oneMegabyte);
+        assertEquals(413, ingestUploading.status(), ingestUploading.toString());
+        assertEquals(Problem.MEDIA_TYPE, ingestUploading.header("content-type"));
+
         RawHttp.Answer tooLargeInflux = RawHttp.exchange("POST /api/v2/write HTTP/1.1\r\nAuthorization: Token "
                 + TestKeys.BOOTSTRAP_ADMIN + "\r\nContent-Type: text/plain\r\nContent-Length: 20000000", null);
         assertEquals(413, tooLargeInflux.status(), tooLargeInflux.toString());
