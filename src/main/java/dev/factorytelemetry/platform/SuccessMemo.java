@@ -15,12 +15,25 @@ import java.util.function.Supplier;
  */
 public final class SuccessMemo<T> {
 
-    private record Entry<T>(Uni<T> value, long loadedAtNanos) {
+    /** One load, shared by the requests that arrive while it is valid. */
+    private final class Entry {
+        final long loadedAtNanos;
+        final Uni<T> value;
+
+        Entry(long now) {
+            this.loadedAtNanos = now;
+            // forgotten when the load fails, before any subscriber sees the failure; done on the load itself,
+            // not per subscriber: a subscriber may cancel (Uni.combine does when a sibling fails) while the
+            // load goes on, fails, and would otherwise stay memoized for the next request
+            this.value = Uni.createFrom().<T>deferred(loader::get)
+                    .onFailure().invoke(() -> current.compareAndSet(this, null))
+                    .memoize().indefinitely();
+        }
     }
 
     private final Supplier<Uni<T>> loader;
     private final long ttlNanos;
-    private final AtomicReference<Entry<T>> current = new AtomicReference<>();
+    private final AtomicReference<Entry> current = new AtomicReference<>();
 
     public SuccessMemo(Supplier<Uni<T>> loader, Duration ttl) {
         this.loader = loader;
@@ -31,16 +44,15 @@ public final class SuccessMemo<T> {
     public Uni<T> get() {
         return Uni.createFrom().deferred(() -> {
             long now = System.nanoTime();
-            Entry<T> entry = current.get();
-            if (entry == null || now - entry.loadedAtNanos() >= ttlNanos) {
-                Entry<T> fresh = new Entry<>(Uni.createFrom().<T>deferred(loader::get).memoize().indefinitely(), now);
+            Entry entry = current.get();
+            if (entry == null || now - entry.loadedAtNanos >= ttlNanos) {
+                Entry fresh = new Entry(now);
                 entry = current.compareAndSet(entry, fresh) ? fresh : current.get();
                 if (entry == null) {
                     entry = fresh;
                 }
             }
-            Entry<T> used = entry;
-            return used.value().onFailure().invoke(() -> current.compareAndSet(used, null));
+            return entry.value;
         });
     }
 
