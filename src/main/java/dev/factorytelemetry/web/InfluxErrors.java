@@ -21,7 +21,8 @@ public final class InfluxErrors {
     /** InfluxDB v2 error body: code (invalid, unprocessable entity, request too large, ...) and message. */
     public static Map<String, String> body(Problem problem) {
         String code = switch (problem.status()) {
-            case 400, 405, 414, 431 -> "invalid";
+            case 400, 414, 431 -> "invalid";
+            case 405 -> "method not allowed";
             case 401 -> "unauthorized";
             case 403 -> "forbidden";
             case 404 -> "not found";

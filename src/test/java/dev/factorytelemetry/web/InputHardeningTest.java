@@ -266,6 +266,6 @@ class InputHardeningTest {
 
         // the REST layer's own refusals under /api/v2 use InfluxDB's error JSON
         given().header("Authorization", "Token " + TestKeys.BOOTSTRAP_ADMIN).get("/api/v2/write")
-                .then().statusCode(405).contentType(ContentType.JSON).body("code", equalTo("invalid"));
+                .then().statusCode(405).contentType(ContentType.JSON).body("code", equalTo("method not allowed"));
     }
 }
