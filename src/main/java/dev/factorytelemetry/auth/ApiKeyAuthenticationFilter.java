@@ -1,5 +1,6 @@
 package dev.factorytelemetry.auth;
 
+import dev.factorytelemetry.web.InfluxErrors;
 import dev.factorytelemetry.web.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Priorities;
@@ -11,7 +12,6 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.lang.reflect.Method;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,10 +93,7 @@ public class ApiKeyAuthenticationFilter {
 
     private static Response error(Problem problem, boolean influx) {
         if (influx) {
-            Map<String, String> body = new LinkedHashMap<>();
-            body.put("code", problem.status() == 401 ? "unauthorized" : "forbidden");
-            body.put("message", problem.detail());
-            return Response.status(problem.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
+            return Response.status(problem.status()).type(MediaType.APPLICATION_JSON).entity(InfluxErrors.body(problem)).build();
         }
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
     }

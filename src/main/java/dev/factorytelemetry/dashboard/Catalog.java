@@ -1,6 +1,7 @@
 package dev.factorytelemetry.dashboard;
 
 import dev.factorytelemetry.web.ProblemException;
+import dev.factorytelemetry.platform.SuccessMemo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -67,15 +68,15 @@ public class Catalog {
     private static final Duration SNAPSHOT_TTL = Duration.ofSeconds(5);
 
     private final Pool pool;
-    private volatile Uni<Snapshot> snapshot;
+    private final SuccessMemo<Snapshot> snapshot;
 
     public Catalog(Pool pool) {
         this.pool = pool;
-        this.snapshot = memoized();
+        this.snapshot = new SuccessMemo<>(this::load, SNAPSHOT_TTL);
     }
 
     public Uni<Snapshot> snapshot() {
-        return snapshot;
+        return snapshot.get();
     }
 
     /** The line with this code; 404 when there is none. */
@@ -111,14 +112,14 @@ public class Catalog {
     }
 
     private <T> Uni<T> lookup(java.util.function.Function<Snapshot, T> find, String notFound) {
-        return snapshot.flatMap(s -> {
+        return snapshot.get().flatMap(s -> {
             T found = find.apply(s);
             if (found != null) {
                 return Uni.createFrom().item(found);
             }
             // created since the snapshot? read again before answering 404
-            snapshot = memoized();
-            return snapshot.map(fresh -> {
+            snapshot.invalidate();
+            return snapshot.get().map(fresh -> {
                 T again = find.apply(fresh);
                 if (again == null) {
                     throw ProblemException.notFound(notFound);
@@ -126,10 +127,6 @@ public class Catalog {
                 return again;
             });
         });
-    }
-
-    private Uni<Snapshot> memoized() {
-        return Uni.createFrom().deferred(this::load).memoize().atLeast(SNAPSHOT_TTL);
     }
 
     private Uni<Snapshot> load() {

@@ -2,6 +2,7 @@ package dev.factorytelemetry.dashboard;
 
 import dev.factorytelemetry.platform.DatabaseClock;
 import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.platform.SuccessMemo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -34,7 +35,7 @@ public class PlantContext {
     private final PlatformState platform;
     private final DashboardConfig config;
     private final DatabaseClock clock;
-    private final Uni<Settings> settings;
+    private final SuccessMemo<Settings> settings;
 
     public PlantContext(Pool pool, PlatformState platform, DashboardConfig config, DatabaseClock clock) {
         this.clock = clock;
@@ -42,11 +43,11 @@ public class PlantContext {
         this.platform = platform;
         this.config = config;
         // a tariff change shows within 10 s; the time zone never changes after the schema is created
-        this.settings = Uni.createFrom().deferred(this::load).memoize().atLeast(Duration.ofSeconds(10));
+        this.settings = new SuccessMemo<>(this::load, Duration.ofSeconds(10));
     }
 
     public Uni<Settings> settings() {
-        return settings;
+        return settings.get();
     }
 
     private Uni<Settings> load() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.factorytelemetry.web.JsonInputMappers;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
@@ -36,7 +35,8 @@ class BatchReader {
             root = body == null || body.length == 0 ? null : mapper.readTree(body);
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("The body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         } catch (IOException e) {
             throw ProblemException.badRequest("The body cannot be read: " + e.getMessage());
         }
@@ -90,9 +90,6 @@ class BatchReader {
     }
 
     private static String reason(JsonMappingException e) {
-        if (e instanceof MismatchedInputException mismatch) {
-            return JsonInputMappers.expected(mismatch.getTargetType());
-        }
-        return e.getOriginalMessage();
+        return JsonInputMappers.reason(e);
     }
 }

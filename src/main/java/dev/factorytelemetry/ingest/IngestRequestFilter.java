@@ -7,8 +7,9 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Runs before an ingest request's body is read: a declared Content-Length over the limit is answered
- * 413 and a saturated service 429 + Retry-After without buffering the body first.
+ * Runs before an ingest request's body is read: a JSON request without Content-Type is answered 415, a
+ * declared Content-Length over the limit 413 and a saturated service 429 + Retry-After, without
+ * buffering the body first.
  */
 public class IngestRequestFilter {
 
@@ -26,6 +27,12 @@ public class IngestRequestFilter {
     @ServerRequestFilter(priority = 2_000) // after authentication (RequiresScope filter)
     public Response beforeBody(ContainerRequestContext request) {
         boolean influx = request.getUriInfo().getPath().startsWith("/api/v2/");
+        if (!influx && request.getHeaderString(HttpHeaders.CONTENT_TYPE) == null) {
+            // @Consumes refuses other types but lets a missing Content-Type through
+            metrics.rejected("telemetry", 415);
+            return IngestResponses.from(Problem.of(415, "Unsupported Media Type",
+                    "Content-Type is missing; send Content-Type: application/json"), false, null);
+        }
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             try {

@@ -1,14 +1,13 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.web.InfluxErrors;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** Error answers of the ingest endpoints: problem+json (v1), or InfluxDB's {"code","message"} (v2 write). */
 final class IngestResponses {
@@ -38,29 +37,7 @@ final class IngestResponses {
         return builder.build();
     }
 
-    /** InfluxDB v2 error body: code (invalid, unprocessable entity, request too large, ...) and message. */
     static Map<String, String> influxBody(Problem problem) {
-        String code = switch (problem.status()) {
-            case 400 -> "invalid";
-            case 401 -> "unauthorized";
-            case 403 -> "forbidden";
-            case 404 -> "not found";
-            case 413 -> "request too large";
-            case 415 -> "unsupported media type";
-            case 422 -> "unprocessable entity";
-            case 429 -> "too many requests";
-            case 503 -> "unavailable";
-            default -> "internal error";
-        };
-        String message = problem.detail();
-        if (problem.errors() != null && !problem.errors().isEmpty()) {
-            message = message + ": " + problem.errors().stream()
-                    .map(e -> (e.index() != null ? "line " + e.index() + ": " : "") + e.message())
-                    .collect(Collectors.joining("; "));
-        }
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("code", code);
-        body.put("message", message);
-        return body;
+        return InfluxErrors.body(problem);
     }
 }

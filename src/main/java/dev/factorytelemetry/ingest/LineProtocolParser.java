@@ -1,5 +1,8 @@
 package dev.factorytelemetry.ingest;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +52,16 @@ final class LineProtocolParser {
     }
 
     Parsed parse(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            // not replaced by U+FFFD and stored: line protocol is UTF-8 (InfluxDB refuses other bytes too)
+            SampleBatch batch = new SampleBatch(1);
+            batch.error(null, null, "the body is not valid UTF-8 (" + e.getMessage() + ")");
+            return new Parsed(batch, true);
+        }
         SampleBatch batch = new SampleBatch(Math.min(maxBatchSize, body.length / 30 + 1));
         int pos = 0;
         int lineNo = 0;

@@ -1,5 +1,7 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.web.StoredText;
+
 import java.time.Instant;
 import java.util.regex.Pattern;
 
@@ -63,10 +65,11 @@ record SampleRules(long oldestMicros, long newestMicros, int maxTextLength, Stri
         return null;
     }
 
+    /** The one check of text values, whichever format they came in (JSON string, line-protocol string field). */
     String textProblem(String text) {
         return text.length() > maxTextLength
                 ? "text value has " + text.length() + " characters; at most " + maxTextLength + " are accepted"
-                : null;
+                : StoredText.problem(text);
     }
 
     static String instant(long micros) {

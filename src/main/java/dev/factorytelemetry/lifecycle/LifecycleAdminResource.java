@@ -1,5 +1,6 @@
 package dev.factorytelemetry.lifecycle;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.factorytelemetry.auth.RequiresScope;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.platform.PlatformState;
@@ -80,8 +81,12 @@ public class LifecycleAdminResource {
 
     private static final String SET_RETENTION_SQL = "SELECT factory_telemetry.set_retention($1, $2::text::interval) AS executor";
 
-    /** A new retention period: an ISO 8601 duration ({@code P90D}, {@code P2Y}) or PostgreSQL interval text; null disables. */
-    public record RetentionChange(String retention) {
+    /**
+     * A new retention period: an ISO 8601 duration ({@code P90D}, {@code P2Y}) or PostgreSQL interval text;
+     * an explicit {@code null} disables. The member is required: an absent (or misspelt) member is refused,
+     * never taken as "disable".
+     */
+    public record RetentionChange(@JsonProperty(required = true) String retention) {
     }
 
     public record RetentionChanged(String target, String retention, String executor) {
@@ -124,7 +129,11 @@ public class LifecycleAdminResource {
     public Uni<RetentionChanged> setRetention(
             @Parameter(description = "hypertable or aggregate name from the policy catalog") @PathParam("target") String target,
             RetentionChange change) {
-        String retention = change == null ? null : change.retention();
+        if (change == null) {
+            throw ProblemException.badRequest("Send {\"retention\": \"P400D\"} (or any PostgreSQL interval), "
+                    + "or {\"retention\": null} to disable retention");
+        }
+        String retention = change.retention();
         return requireKnownTarget(target)
                 .chain(() -> pool.preparedQuery(SET_RETENTION_SQL).execute(Tuple.of(target, retention)))
                 .map(rows -> new RetentionChanged(target, retention, rows.iterator().next().getString("executor")))

@@ -3,6 +3,7 @@ package dev.factorytelemetry.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -15,10 +16,16 @@ import java.util.List;
  */
 public class JsonInputMappers {
 
+    /** Declared for the exact type, which Quarkus' own (non-problem) mapper would otherwise win. */
     @ServerExceptionMapper(priority = 1)
     public Response mismatchedInput(MismatchedInputException e) {
+        return mappingFailure(e);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response mappingFailure(JsonMappingException e) {
         String field = path(e);
-        String message = expected(e.getTargetType());
+        String message = reason(e);
         return ProblemMappers.respond(Problem.of(400, "Invalid request", "The body does not match the expected structure"
                         + (field.isEmpty() ? "" : " at '" + field + "'") + ": " + message)
                 .withErrors(List.of(new Problem.FieldError(null, field, message))));
@@ -27,6 +34,27 @@ public class JsonInputMappers {
     @ServerExceptionMapper(priority = 1)
     public Response malformedJson(JsonProcessingException e) {
         return ProblemMappers.respond(Problem.of(400, "Invalid request", "The body is not valid JSON: " + e.getOriginalMessage()));
+    }
+
+    /** Why a value did not bind, in words for the client (the field is named separately, see {@link #path}). */
+    public static String reason(JsonMappingException e) {
+        if (e instanceof StrictJson.UnstorableText) {
+            return e.getOriginalMessage();
+        }
+        if (e instanceof UnrecognizedPropertyException) {
+            return "is not a member of this body (misspelt?)";
+        }
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (original.startsWith("Missing required creator property")) {
+            return "is required (give null explicitly where null is meant)";
+        }
+        if (e instanceof MismatchedInputException mismatch) {
+            return expected(mismatch.getTargetType());
+        }
+        if (e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException) {
+            return "is out of range for an integer";
+        }
+        return original;
     }
 
     /** Dotted path of the field that failed (array items as [i]). */

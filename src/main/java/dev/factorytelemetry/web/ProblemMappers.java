@@ -56,12 +56,17 @@ public class ProblemMappers {
 
     private Response databaseUnavailable(Throwable e) {
         LOG.warnf("Database unavailable: %s", e.getMessage());
-        long seconds = Math.max(1, platformConfig.retryAfter().toSeconds());
+        long seconds = retryAfterSeconds(platformConfig);
         return Response.fromResponse(respond(Problem.of(503, "Database unavailable",
                         "The database cannot be reached right now; nothing of this request was stored. Retry after "
                                 + seconds + " s.")))
                 .header("Retry-After", seconds)
                 .build();
+    }
+
+    /** The Retry-After of 503 answers, in whole seconds (at least 1). */
+    static long retryAfterSeconds(PlatformConfig platformConfig) {
+        return Math.max(1, platformConfig.retryAfter().toSeconds());
     }
 
     private static Problem.FieldError fieldError(ConstraintViolation<?> v) {
