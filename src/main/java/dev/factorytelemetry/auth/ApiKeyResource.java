@@ -1,5 +1,6 @@
 package dev.factorytelemetry.auth;
 
+import dev.factorytelemetry.web.GzipRequestBodies;
 import dev.factorytelemetry.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -19,6 +20,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /** {@code /api/v1/admin/api-keys}: create (key shown once), list, revoke. Admin scope. */
+@GzipRequestBodies
 @Path("/api/v1/admin/api-keys")
 @RequiresScope(Scope.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)

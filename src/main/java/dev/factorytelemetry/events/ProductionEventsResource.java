@@ -1,5 +1,6 @@
 package dev.factorytelemetry.events;
 
+import dev.factorytelemetry.web.GzipRequestBodies;
 import dev.factorytelemetry.auth.RequiresScope;
 import dev.factorytelemetry.auth.Scope;
 
@@ -37,6 +38,7 @@ import java.util.UUID;
  * {@code {"accepted":N,"duplicates":D}} after commit. Malformed items: 400; invalid items or unknown
  * codes: 422; both list every failing item's index and field. See docs/events.md.
  */
+@GzipRequestBodies
 @Path("/api/v1/events")
 @RequiresScope(Scope.INGEST)
 @Produces(MediaType.APPLICATION_JSON)

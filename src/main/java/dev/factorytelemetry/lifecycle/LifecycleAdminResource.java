@@ -1,5 +1,6 @@
 package dev.factorytelemetry.lifecycle;
 
+import dev.factorytelemetry.web.GzipRequestBodies;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.factorytelemetry.auth.RequiresScope;
 import dev.factorytelemetry.auth.Scope;
@@ -34,6 +35,7 @@ import java.util.Map;
  * functions, which update the catalog and the executor (native TimescaleDB policy or the service)
  * in one transaction.
  */
+@GzipRequestBodies
 @Path("/api/v1/admin/lifecycle")
 @RequiresScope(Scope.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)

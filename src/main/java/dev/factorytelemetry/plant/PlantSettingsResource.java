@@ -1,5 +1,6 @@
 package dev.factorytelemetry.plant;
 
+import dev.factorytelemetry.web.GzipRequestBodies;
 import dev.factorytelemetry.auth.RequiresScope;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.web.Problem;
@@ -35,6 +36,7 @@ import java.util.Map;
  * all history). The time zone cannot change here: daily aggregates bucket by local midnight of the zone they were
  * created with, and re-bucketing needs their recreation (a migration); a different zone is refused with 409.
  */
+@GzipRequestBodies
 @Path("/api/v1/plant")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "plant")

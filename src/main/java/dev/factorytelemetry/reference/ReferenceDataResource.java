@@ -1,5 +1,6 @@
 package dev.factorytelemetry.reference;
 
+import dev.factorytelemetry.web.GzipRequestBodies;
 import dev.factorytelemetry.auth.RequiresScope;
 import dev.factorytelemetry.auth.Scope;
 
@@ -47,6 +48,7 @@ import static dev.factorytelemetry.reference.ReferenceData.CODE_PATTERN;
  * upsert of the whole resource by its external key (201 when created, 200 when replaced); events and
  * telemetry refer to these keys.
  */
+@GzipRequestBodies
 @Path("/api/v1")
 @RequiresScope(Scope.READ)
 @Produces(MediaType.APPLICATION_JSON)
