@@ -17,10 +17,13 @@ public class LifecycleScheduler {
 
     private final AggregateRefresher aggregateRefresher;
     private final RetentionExecutor retentionExecutor;
+    private final BackfillRefresher backfillRefresher;
 
-    public LifecycleScheduler(AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor) {
+    public LifecycleScheduler(AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor,
+                              BackfillRefresher backfillRefresher) {
         this.aggregateRefresher = aggregateRefresher;
         this.retentionExecutor = retentionExecutor;
+        this.backfillRefresher = backfillRefresher;
     }
 
     @Scheduled(identity = "refresh-service-aggregates", every = "${telemetry.lifecycle.refresh-tick:30s}",
@@ -28,6 +31,13 @@ public class LifecycleScheduler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
     Uni<Void> refreshAggregates() {
         return aggregateRefresher.refreshDue().replaceWithVoid();
+    }
+
+    @Scheduled(identity = "refresh-aggregate-backfill", every = "${telemetry.lifecycle.backfill-tick:60s}",
+            delayed = "${telemetry.lifecycle.initial-delay:10s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
+    Uni<Void> refreshBackfill() {
+        return backfillRefresher.refreshBacklog().replaceWithVoid();
     }
 
     @Scheduled(identity = "enforce-retention", every = "${telemetry.lifecycle.retention-interval:1h}",
