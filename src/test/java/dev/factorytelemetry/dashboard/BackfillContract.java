@@ -304,7 +304,9 @@ abstract class BackfillContract {
                 + utc(D30.plusDays(1).atStartOfDay(ZONE).toInstant()) + " AND range_end > " + utc(D30.atStartOfDay(ZONE).toInstant())
                 + " GROUP BY 1) c") : "n/a";
         if (community()) {
-            for (String table : List.of("oee_calculations", "energy_consumption", "downtime_events", "quality_checks", "metric_hist")) {
+            // (downtime and quality chunks span 7 days and compress after 30: theirs is not compressed yet; their rows
+            // 80 days back and on the DST day, written in wave 2, are)
+            for (String table : List.of("oee_calculations", "energy_consumption", "metric_hist")) {
                 assertTrue(compressed.contains(table + ":"), "the day's " + table + " rows lie in compressed chunks: " + compressed);
             }
         }
