@@ -71,8 +71,10 @@ AS $$
     -- Community edition: TimescaleDB's logs (inclusive ranges of internal time, microseconds since the
     -- Unix epoch), below the raw hypertable's invalidation threshold
     SELECT a.aggregate_name,
-           _timescaledb_functions.to_timestamp(greatest(l.lo, -210866803200000000)),
-           _timescaledb_functions.to_timestamp(least(l.hi, t.watermark - 1)),
+           -- clamped into timestamptz's range whatever the order the planner evaluates this and the filters in
+           -- (TimescaleDB's sentinels lie outside it; the year-2255 cap is far beyond any threshold)
+           _timescaledb_functions.to_timestamp(least(greatest(l.lo, -210866803200000000), 9000000000000000)),
+           _timescaledb_functions.to_timestamp(least(greatest(least(l.hi, t.watermark - 1), -210866803200000000), 9000000000000000)),
            l.log
     FROM factory_telemetry.aggregate_policy a
     JOIN _timescaledb_catalog.continuous_agg ca
@@ -96,9 +98,14 @@ CREATE FUNCTION factory_telemetry.aggregate_backlog(p_aggregate text DEFAULT NUL
     RETURNS TABLE (aggregate_name text, bucket_from timestamptz, bucket_to timestamptz, log_entries bigint)
     LANGUAGE sql STABLE
 AS $$
-    WITH pending AS (
+    WITH agg AS (
+        -- the horizon once per aggregate, not per log entry
+        SELECT a.aggregate_name, a.bucket_width, factory_telemetry.aggregate_refresh_horizon(a.aggregate_name) AS horizon
+        FROM factory_telemetry.aggregate_policy a
+        WHERE p_aggregate IS NULL OR a.aggregate_name = p_aggregate
+    ), pending AS (
         SELECT p.aggregate_name,
-               factory_telemetry.aggregate_bucket(a.bucket_width, greatest(p.range_start, hz.horizon)) AS lo,
+               factory_telemetry.aggregate_bucket(a.bucket_width, greatest(p.range_start, a.horizon)) AS lo,
                -- TimescaleDB 2.19 widens a hypertable-log entry of a time-zone (variable-width) aggregate to the
                -- end of its last bucket inclusive, i.e. the first instant of the next bucket, when it moves the entry
                -- to the materialization log: a refresh of the entry's own buckets then leaves that instant behind
@@ -107,11 +114,9 @@ AS $$
                    CASE WHEN p.log = 'timescaledb_hypertable' AND a.bucket_width >= interval '1 day'
                         THEN factory_telemetry.aggregate_bucket_after(a.bucket_width, p.range_end)
                         ELSE p.range_end END) AS hi
-        FROM factory_telemetry.aggregate_pending_ranges() p
-        JOIN factory_telemetry.aggregate_policy a ON a.aggregate_name = p.aggregate_name
-        CROSS JOIN LATERAL (SELECT factory_telemetry.aggregate_refresh_horizon(a.aggregate_name) AS horizon) hz
-        WHERE (p_aggregate IS NULL OR p.aggregate_name = p_aggregate)
-          AND p.range_end >= hz.horizon
+        FROM agg a
+        JOIN factory_telemetry.aggregate_pending_ranges() p ON p.aggregate_name = a.aggregate_name
+        WHERE p.range_end >= a.horizon
           AND p.range_start <= p.range_end
     ), ordered AS (
         SELECT *, max(hi) OVER (PARTITION BY aggregate_name ORDER BY lo, hi

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The freshness bound without any manual step, on the Community edition: the service's own scheduler (a 2-second
  * backfill tick here, 60 s by default) brings a day posted 30 days back into the continuous aggregates, and the
- * dashboard says {@code complete: false} until then. Prints the measured delay.
+ * answer is complete within the tick plus the refresh time. Prints the measured delay.
  */
 @QuarkusTest
 @ExtendWith({CommunityEditionAvailable.class, DefaultTestAuthentication.class, DoubleJsonNumbers.class})
@@ -82,8 +82,8 @@ class BackfillSchedulerCommunityTest {
         }
         Duration took = Duration.between(accepted, Instant.now());
         System.out.println("BACKFILL freshness bound measured (timescale, backfill-tick 2s): " + took.toMillis()
-                + " ms from the 200 to a complete answer");
-        assertTrue(sawIncomplete, "right after the write the answer said it was incomplete");
+                + " ms from the 200 to a complete answer" + (sawIncomplete ? " (incomplete answers before)" : ""));
+        // (whether the first answer came before the tick is timing: BackfillContract asserts complete=false before a refresh)
         assertEquals(1, json.getList("points").size());
         assertEquals(items.size() * 900.0, ((Number) json.getMap("points[0].figures").get("plannedTimeS")).doubleValue(), 1e-6);
         assertEquals("0", sql("SELECT count(*) FROM factory_telemetry.aggregate_backlog()"));
