@@ -236,44 +236,7 @@ FROM per_table
 ORDER BY seq_tuples_read DESC;
 COMMENT ON VIEW factory_telemetry.v_missing_indexes IS 'Tables (hypertables summed over chunks) that are read by large sequential scans more than by index scans';
 
-CREATE OR REPLACE VIEW factory_telemetry.v_continuous_aggregate_status AS
-WITH status AS (
-    SELECT a.aggregate_name,
-           a.source_name,
-           a.bucket_width,
-           a.materialization,
-           NOT a.materialized_only AND a.materialization = 'continuous_aggregate' AS real_time,
-           a.refresh_start_offset,
-           a.refresh_end_offset,
-           a.refresh_schedule,
-           a.retention,
-           j.job_id AS refresh_job_id,
-           -- job_stats says -infinity for a job that never succeeded
-           CASE a.materialization WHEN 'continuous_aggregate' THEN nullif(js.last_successful_finish, '-infinity')
-                                  ELSE rs.last_success_at END AS last_refresh,
-           CASE a.materialization WHEN 'continuous_aggregate' THEN
-                    CASE WHEN js.last_run_status = 'Failed' THEN 'native refresh job failed' END
-                ELSE rs.last_error END AS last_error,
-           (SELECT count(*) FROM factory_telemetry.aggregate_invalidation i WHERE i.aggregate_name = a.aggregate_name) AS pending_invalidations
-    FROM factory_telemetry.aggregate_policy a
-    LEFT JOIN timescaledb_information.continuous_aggregates ca
-      ON ca.view_schema = 'factory_telemetry' AND ca.view_name = a.aggregate_name
-    LEFT JOIN timescaledb_information.jobs j
-      ON j.proc_name = 'policy_refresh_continuous_aggregate' AND j.hypertable_name = ca.materialization_hypertable_name
-    LEFT JOIN timescaledb_information.job_stats js ON js.job_id = j.job_id
-    LEFT JOIN factory_telemetry.aggregate_refresh_state rs ON rs.aggregate_name = a.aggregate_name
-)
-SELECT status.*,
-       now() - last_refresh AS staleness,
-       CASE WHEN materialization IS NULL THEN 'not created'
-            WHEN materialization = 'continuous_aggregate' AND NOT factory_telemetry.native_policies_available()
-                THEN 'unavailable: continuous aggregate on the Apache edition'
-            WHEN last_error IS NOT NULL THEN 'failing'
-            WHEN last_refresh IS NULL THEN 'never refreshed'
-            WHEN now() - last_refresh > 2 * refresh_schedule THEN 'stale'
-            ELSE 'ok' END AS status
-FROM status;
-COMMENT ON VIEW factory_telemetry.v_continuous_aggregate_status IS 'Per aggregate: how it is materialized, refresh policy, last refresh, staleness, pending invalidations (service-maintained), health';
+-- v_continuous_aggregate_status: see 0010-backfill.sql (it reads the backfill backlog defined there)
 
 CREATE OR REPLACE VIEW factory_telemetry.v_realtime_production_dashboard AS
 WITH plant AS (

@@ -13,9 +13,18 @@ public final class DashboardViews {
 
     @Schema(description = "How current the figures are and where they come from")
     public record Freshness(
-            @Schema(description = "The figures include every row committed before this instant") Instant dataAsOf,
+            @Schema(description = "The figures include every row committed before this instant, unless complete is false") Instant dataAsOf,
             @Schema(description = "How the figures were computed on this edition") String source,
-            @Schema(description = "How long this answer may be reused (also Cache-Control max-age)") long maxAgeSeconds) {
+            @Schema(description = "How long this answer may be reused (also Cache-Control max-age)") long maxAgeSeconds,
+            @Schema(description = "false while rows written late (backfill, corrections) into buckets of the requested range "
+                    + "are not yet in the aggregates: the figures from pendingSince on may lack them until the next refresh") boolean complete,
+            @Schema(description = "Start of the oldest bucket of the requested range whose aggregate is not yet refreshed "
+                    + "(null: none). On the Apache edition these buckets are computed from raw rows, so complete stays true") Instant pendingSince) {
+
+        /** Figures read from raw rows or otherwise complete as of {@code dataAsOf}. */
+        public Freshness(Instant dataAsOf, String source, long maxAgeSeconds) {
+            this(dataAsOf, source, maxAgeSeconds, true, null);
+        }
     }
 
     @Schema(description = "OEE of a window and group, from the sums of its inputs")

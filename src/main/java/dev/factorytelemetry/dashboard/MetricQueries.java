@@ -74,14 +74,12 @@ public class MetricQueries {
                     s.zone(), hourly ? config.maxHourlySpan() : config.maxDailySpan(), plant.now());
             Integer[] ids = metrics.stream().map(Catalog.Metric::id).toArray(Integer[]::new);
             String key = "metric-stats|" + level + '|' + range + '|' + java.util.Arrays.toString(ids);
-            return cache.get(key, () -> {
-                Freshness freshness = freshness();
-                return buckets(metrics, ids, range, level, hourly ? "1 hour" : "1 day", plant.mode(), s)
+            return cache.get(key, () -> plant.freshness(AggregateFamily.METRIC, level, range.from(), range.to(), cache.ttl().toSeconds())
+                    .flatMap(freshness -> buckets(metrics, ids, range, level, hourly ? "1 hour" : "1 day", plant.mode(), s)
                         .map(byMetric -> new MetricStatistics(s.zone().getId(), ProductionTrends.name(level),
                                 range.from(), range.to(), freshness, metrics.stream()
                                 .map(m -> new MetricSeries(m.key(), m.valueType(), m.unit(), m.equipmentCode(),
-                                        byMetric.getOrDefault(m.id(), List.of()))).toList()));
-            });
+                                        byMetric.getOrDefault(m.id(), List.of()))).toList()))));
         });
     }
 
@@ -159,13 +157,13 @@ public class MetricQueries {
             }
             Integer[] ids = {m.id()};
             String key = "series|" + m.id() + '|' + range + '|' + width;
-            return cache.get(key, () -> {
-                Freshness freshness = freshness();
-                return buckets(List.of(m), ids, range, level, pgInterval(width), mode, s)
+            Uni<Freshness> freshness = mode == WindowQuery.Mode.RAW ? Uni.createFrom().item(freshness())
+                    : plant.freshness(AggregateFamily.METRIC, level, range.from(), range.to(), cache.ttl().toSeconds());
+            return cache.get(key, () -> freshness
+                    .flatMap(f -> buckets(List.of(m), ids, range, level, pgInterval(width), mode, s)
                         .map(byMetric -> new DownsampledSeries(m.key(), m.valueType(), m.unit(), range.from(),
-                                range.to(), width.toString(), source, freshness,
-                                byMetric.getOrDefault(m.id(), List.of())));
-            });
+                                range.to(), width.toString(), source, f,
+                                byMetric.getOrDefault(m.id(), List.of())))));
         });
     }
 

@@ -8,8 +8,14 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.vertx.mutiny.sqlclient.Tuple;
+
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,6 +35,14 @@ public class PlantContext {
             SELECT setting, value
             FROM factory_telemetry.plant_settings
             WHERE setting IN ('time_zone', 'energy_tariff_per_kwh', 'energy_currency')
+            """;
+
+    /** Oldest pending bucket of the given aggregates that overlaps [$2, $3), clipped to $2 (null: none). */
+    static final String PENDING_SQL = """
+            SELECT CASE WHEN min(b.bucket_from) IS NOT NULL THEN greatest(min(b.bucket_from), $2) END AS pending_since
+            FROM unnest($1::text[]) AS a(name)
+            CROSS JOIN LATERAL factory_telemetry.aggregate_backlog(a.name) b
+            WHERE b.bucket_to > $2::timestamptz AND b.bucket_from < $3::timestamptz
             """;
 
     private final Pool pool;
@@ -71,6 +85,41 @@ public class PlantContext {
             return WindowQuery.Mode.RAW;
         }
         return platform.requireEdition().nativePolicies() ? WindowQuery.Mode.REALTIME_AGGREGATE : WindowQuery.Mode.WATERMARK;
+    }
+
+    /**
+     * The freshness of figures of {@code family} at {@code level} over [from, to), as of now: whether buckets of that
+     * range wait for a refresh (backfill, corrections), and whether the figures include those rows nonetheless (the
+     * Apache edition's watermark query and raw mode compute them from raw rows; the Community edition's continuous
+     * aggregates show them only after the refresh).
+     */
+    Uni<DashboardViews.Freshness> freshness(AggregateFamily family, WindowQuery.Level level, Instant from, Instant to,
+                                            long maxAgeSeconds) {
+        return freshness(List.of(family), level, from, to, maxAgeSeconds);
+    }
+
+    /** As {@link #freshness(AggregateFamily, WindowQuery.Level, Instant, Instant, long)} for figures of several families. */
+    Uni<DashboardViews.Freshness> freshness(List<AggregateFamily> families, WindowQuery.Level level, Instant from,
+                                            Instant to, long maxAgeSeconds) {
+        Instant now = Instant.now();
+        WindowQuery.Mode mode = mode();
+        List<String> aggregates = new ArrayList<>();
+        for (AggregateFamily family : families) {
+            if (family.hasHourly()) {
+                aggregates.add(family.hourlyAggregate);
+            }
+            if (level == WindowQuery.Level.DAY || !family.hasHourly()) {
+                aggregates.add(family.dailyAggregate);
+            }
+        }
+        return pool.preparedQuery(PENDING_SQL)
+                .execute(Tuple.of(aggregates.toArray(String[]::new), from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    OffsetDateTime pending = rows.iterator().next().getOffsetDateTime("pending_since");
+                    boolean complete = pending == null || mode != WindowQuery.Mode.REALTIME_AGGREGATE;
+                    return new DashboardViews.Freshness(now, sourceDescription(), maxAgeSeconds, complete,
+                            pending == null ? null : pending.toInstant());
+                });
     }
 
     /** A sentence for the {@code freshness.source} field of answers. */

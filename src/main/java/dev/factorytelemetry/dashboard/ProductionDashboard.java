@@ -204,13 +204,15 @@ public class ProductionDashboard {
         plantFigures.hourEnd = plantFigures.hourStart.atZone(zone).plusHours(1).toInstant();
         plantFigures.dayStart = TimeRange.floor(now, WindowQuery.Level.DAY, zone);
         plantFigures.dayEnd = now.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
-        plantFigures.freshness = new Freshness(now, plant.sourceDescription(), cache.ttl().toSeconds());
         var dayStart = plantFigures.dayStart.atOffset(ZoneOffset.UTC);
         var dayEnd = plantFigures.dayEnd.atOffset(ZoneOffset.UTC);
         var hourStart = plantFigures.hourStart.atOffset(ZoneOffset.UTC);
         var hourEnd = plantFigures.hourEnd.atOffset(ZoneOffset.UTC);
         Tuple hourly = Tuple.of(dayStart, dayEnd, zone.getId(), "1 hour");
 
+        // today's OEE and energy come from the hourly aggregates: say whether late rows of today wait for a refresh
+        Uni<Freshness> freshness = plant.freshness(List.of(AggregateFamily.OEE, AggregateFamily.ENERGY), WindowQuery.Level.HOUR,
+                plantFigures.dayStart, plantFigures.dayEnd, cache.ttl().toSeconds());
         Uni<RowSet<Row>> oee = pool.preparedQuery(oeeSql()).execute(hourly);
         Uni<RowSet<Row>> energy = pool.preparedQuery(energySql()).execute(hourly);
         Uni<RowSet<Row>> quality = pool.preparedQuery(QUALITY_TODAY_SQL).execute(Tuple.of(dayStart, dayEnd, hourStart, hourEnd));
@@ -218,7 +220,8 @@ public class ProductionDashboard {
                 .execute(Tuple.of(dayStart, dayEnd, hourStart, hourEnd, interval(config.downtimeLookback())));
         Uni<RowSet<Row>> faults = pool.preparedQuery(ACTIVE_FAULTS_SQL).execute(Tuple.of(interval(config.activeFaultLookback())));
 
-        return Uni.combine().all().unis(oee, energy, quality, downtime, faults).with(results -> {
+        return freshness.invoke(fresh -> plantFigures.freshness = fresh)
+                .flatMap(fresh -> Uni.combine().all().unis(oee, energy, quality, downtime, faults).with(results -> {
             Instant currentHour = plantFigures.hourStart;
             for (Row r : rows(results.get(0))) {
                 LineFigures f = plantFigures.of(r.getInteger("line_id"));
@@ -254,7 +257,7 @@ public class ProductionDashboard {
                 plantFigures.of(r.getInteger("line_id")).activeFaults += Figures.l(r, "active");
             }
             return plantFigures;
-        });
+        }));
     }
 
     @SuppressWarnings("unchecked")

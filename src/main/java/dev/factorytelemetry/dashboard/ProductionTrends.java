@@ -139,6 +139,11 @@ public class ProductionTrends {
         return new Freshness(plant.now(), plant.sourceDescription(), cache.ttl().toSeconds());
     }
 
+    /** Freshness of aggregate-based figures: says whether buckets of the range wait for a refresh. */
+    private Uni<Freshness> freshness(AggregateFamily family, WindowQuery.Level level, TimeRange range) {
+        return plant.freshness(family, level, range.from(), range.to(), cache.ttl().toSeconds());
+    }
+
     public Uni<ResponseCache.Timed<OeeTrend>> oee(String from, String to, String granularity, String groupByParam,
                                                     String lineCode, String equipmentCode) {
         return trend("oee", AggregateFamily.OEE, from, to, granularity, groupByParam, lineCode, equipmentCode,
@@ -181,9 +186,8 @@ public class ProductionTrends {
                     SqlFilter filter = t.getItem2();
                     TimeRange range = range(from, to, level, s);
                     String key = kind + '|' + level + '|' + groupBy + '|' + range + '|' + filter.key();
-                    return cache.get(key, () -> catalog.snapshot().flatMap(names -> {
-                        Freshness freshness = freshness();
-                        return window(family, level, groupBy.columns, filter, range, s).map(rows -> {
+                    return cache.get(key, () -> catalog.snapshot().flatMap(names -> freshness(family, level, range)
+                            .flatMap(freshness -> window(family, level, groupBy.columns, filter, range, s).map(rows -> {
                             List<P> points = new ArrayList<>();
                             for (Row r : rows) {
                                 points.add(point.of(r, s, r.getOffsetDateTime("bucket").toInstant(),
@@ -191,8 +195,7 @@ public class ProductionTrends {
                                         groupBy == GroupBy.EQUIPMENT ? names.equipmentCode(r.getInteger("equipment_id")) : null));
                             }
                             return answer.of(s, level, groupBy, range, freshness, points);
-                        });
-                    }));
+                        }))));
                 });
     }
 
@@ -204,9 +207,8 @@ public class ProductionTrends {
                     SqlFilter filter = t.getItem2();
                     TimeRange range = range(from, to, level, s);
                     String key = "downtime|" + range + '|' + filter.key();
-                    return cache.get(key, () -> catalog.snapshot().flatMap(names -> {
-                        Freshness freshness = freshness();
-                        return window(AggregateFamily.DOWNTIME, level, List.of("line_id", "category"), filter, range, s)
+                    return cache.get(key, () -> catalog.snapshot().flatMap(names -> freshness(AggregateFamily.DOWNTIME, level, range)
+                            .flatMap(freshness -> window(AggregateFamily.DOWNTIME, level, List.of("line_id", "category"), filter, range, s)
                                 .map(rows -> {
                                     List<DowntimePoint> points = new ArrayList<>();
                                     for (Row r : rows) {
@@ -216,8 +218,7 @@ public class ProductionTrends {
                                                 Figures.d(r, "max_duration_s") / 60.0));
                                     }
                                     return new DowntimeTotals(s.zone().getId(), range.from(), range.to(), freshness, points);
-                                });
-                    }));
+                                }))));
                 });
     }
 
@@ -270,9 +271,8 @@ public class ProductionTrends {
                     .equal("check_type", checkType == null || checkType.isBlank() ? null : checkType);
             TimeRange range = range(from, to, level, s);
             String key = "quality|" + range + '|' + filter.key();
-            return cache.get(key, () -> catalog.snapshot().flatMap(names -> {
-                Freshness freshness = freshness();
-                return window(AggregateFamily.QUALITY, level, List.of("line_id", "product_type_id", "check_type"),
+            return cache.get(key, () -> catalog.snapshot().flatMap(names -> freshness(AggregateFamily.QUALITY, level, range)
+                    .flatMap(freshness -> window(AggregateFamily.QUALITY, level, List.of("line_id", "product_type_id", "check_type"),
                         filter, range, s).map(rows -> {
                     List<QualityPoint> points = new ArrayList<>();
                     for (Row r : rows) {
@@ -283,8 +283,7 @@ public class ProductionTrends {
                                 r.getString("check_type"), new Figures.Quality().add(r).view()));
                     }
                     return new QualityTrend(s.zone().getId(), range.from(), range.to(), freshness, points);
-                });
-            }));
+                }))));
         });
     }
 

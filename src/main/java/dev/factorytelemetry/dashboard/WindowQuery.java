@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  *   <li>{@link Mode#WATERMARK} (Apache edition): the aggregate tables are refreshed by the service, every few
  *       minutes. A bucket is stale exactly when the invalidation log holds a pending range for it (writers log the
  *       ranges they touch in the same transaction as the rows). So the query takes, per level, the buckets before
- *       that level's first pending range (its watermark), and everything from the finest watermark on from the raw
+ *       that level's first pending range within the requested range (its watermark), and everything from the finest watermark on from the raw
  *       rows. Daily buckets before the daily watermark come from the daily aggregate, then hourly buckets, then raw
  *       rows. The answer equals a computation from raw rows as of the query's snapshot, whatever the refresh lag.</li>
  *   <li>{@link Mode#RAW}: the raw hypertable only (verification, benchmarks).</li>
@@ -30,6 +30,13 @@ final class WindowQuery {
     enum Level { HOUR, DAY }
 
     enum Mode { REALTIME_AGGREGATE, WATERMARK, RAW }
+
+    /**
+     * The zone buckets of the answer are aligned in: the plant's ($3), except for one-hour buckets, which are UTC hours
+     * like the hourly aggregates (the same as local hours in every whole-hour zone, and two distinct hours on the
+     * autumn DST night, where a local-time bucket would merge them).
+     */
+    static final String BUCKET_ZONE = "CASE WHEN $4::text::interval = interval '1 hour' THEN 'UTC' ELSE $3::text END";
 
     private record Source(String aggregate, String width) {
     }
@@ -96,7 +103,7 @@ final class WindowQuery {
         if (mode != Mode.REALTIME_AGGREGATE) {
             String t = family.timeColumn;
             StringBuilder raw = new StringBuilder();
-            raw.append("    SELECT time_bucket($4::text::interval, ").append(t).append(", $3::text) AS bucket, ").append(keys);
+            raw.append("    SELECT time_bucket($4::text::interval, ").append(t).append(", ").append(BUCKET_ZONE).append(") AS bucket, ").append(keys);
             for (AggregateFamily.Column c : family.columns) {
                 raw.append(",\n           ").append(c.rawExpression()).append(" AS ").append(c.name());
             }
@@ -115,7 +122,7 @@ final class WindowQuery {
         sql.append(String.join("\n    UNION ALL\n", parts)).append("\n)\n");
 
         String group = groupBy.isEmpty() ? "" : ", " + String.join(", ", groupBy);
-        sql.append("SELECT time_bucket($4::text::interval, bucket, $3::text) AS bucket").append(group);
+        sql.append("SELECT time_bucket($4::text::interval, bucket, ").append(BUCKET_ZONE).append(") AS bucket").append(group);
         for (AggregateFamily.Column c : family.columns) {
             sql.append(",\n       ").append(c.rollup()).append('(').append(c.name()).append(")::").append(c.type())
                     .append(" AS ").append(c.name());
@@ -124,13 +131,15 @@ final class WindowQuery {
         return sql.toString();
     }
 
-    /** Start of the first bucket of {@code source} with a pending invalidation inside its refresh window. */
+    /**
+     * Start of the first bucket of {@code source} with a pending invalidation that overlaps the requested range
+     * [$1, $2): the refresh processes changes of any age, so a pending change of any age marks its buckets stale.
+     */
     private static String pending(Source source) {
         // bucketed as the aggregate is: hourly aggregates by UTC hour, daily ones by plant-local day
         String zone = source.width().equals("1 day") ? ", $3::text" : "";
-        return "(SELECT min(time_bucket(interval '" + source.width() + "', greatest(i.range_start, now() - p.refresh_start_offset)" + zone + "))"
+        return "(SELECT min(time_bucket(interval '" + source.width() + "', greatest(i.range_start, $1)" + zone + "))"
                 + "\n                  FROM factory_telemetry.aggregate_invalidation i"
-                + "\n                  JOIN factory_telemetry.aggregate_policy p USING (aggregate_name)"
-                + "\n                  WHERE i.aggregate_name = '" + source.aggregate() + "' AND i.range_end >= now() - p.refresh_start_offset)";
+                + "\n                  WHERE i.aggregate_name = '" + source.aggregate() + "' AND i.range_end >= $1 AND i.range_start < $2)";
     }
 }

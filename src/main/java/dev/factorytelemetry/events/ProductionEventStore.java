@@ -186,6 +186,25 @@ public class ProductionEventStore {
             "SELECT set_config('factory_telemetry.invalidation_logged', 'on', true)";
     private static final String LOG_INVALIDATION = "SELECT factory_telemetry.log_invalidation($1, $2, $3)";
 
+    /** Retention of the event tables whose rows feed aggregates (re-read every 10 s). */
+    private static final String RETENTION_SQL = """
+            SELECT hypertable_name, retention::text AS label, now() - retention AS horizon
+            FROM factory_telemetry.hypertable_policy
+            WHERE retention_enabled AND retention IS NOT NULL
+            """;
+
+    /** The time field of each aggregate-fed event table, for messages. */
+    private static final Map<String, String> TIME_FIELDS = Map.of("oee_calculations", "calculationTime",
+            "energy_consumption", "consumptionTime", "downtime_events", "startTime", "quality_checks", "checkTime");
+
+    private record RetentionHorizon(String label, Instant horizon) {
+    }
+
+    private record Retentions(Map<String, RetentionHorizon> byTable, long loadedAtNanos) {
+    }
+
+    private volatile Retentions retentions;
+
     private final Pool pool;
     private final DatabaseClock clock;
     private final ReferenceCache references;
@@ -890,6 +909,52 @@ public class ProductionEventStore {
         if (items == 0) {
             return Uni.createFrom().item(new BatchResult(0, 0, null));
         }
+        return withinRetention(source, times).flatMap(ignored -> insertLoggedNow(sql, source, times, idCheck, items, columns));
+    }
+
+    /**
+     * Refuses (422, naming the horizon) items older than their table's retention: retention would drop them, and the
+     * aggregates never recompute buckets past it, so accepting them would mean "200, then invisible".
+     */
+    private Uni<Void> withinRetention(String source, OffsetDateTime[] times) {
+        return retentions().invoke(byTable -> {
+            RetentionHorizon loaded = byTable.get(source);
+            if (loaded == null) {
+                return;
+            }
+            // the horizon moves on with the clock since it was read
+            RetentionHorizon retention = new RetentionHorizon(loaded.label(),
+                    loaded.horizon().plusNanos(System.nanoTime() - retentions.loadedAtNanos()));
+            ItemErrors errors = errors();
+            for (int i = 0; i < times.length; i++) {
+                if (times[i] != null && times[i].toInstant().isBefore(retention.horizon())) {
+                    errors.add(i, TIME_FIELDS.getOrDefault(source, "time"), times[i].toInstant() + " is older than "
+                            + source + "'s retention (" + retention.label() + "; oldest accepted " + retention.horizon() + ")");
+                }
+            }
+            errors.throwIfAny(422, "Outside retention");
+        }).replaceWithVoid();
+    }
+
+    private Uni<Map<String, RetentionHorizon>> retentions() {
+        Retentions cached = retentions;
+        if (cached != null && System.nanoTime() - cached.loadedAtNanos() < 10_000_000_000L) {
+            return Uni.createFrom().item(cached.byTable());
+        }
+        // failures are not cached: the next request reads again
+        return pool.query(RETENTION_SQL).execute().map(rows -> {
+            Map<String, RetentionHorizon> byTable = new HashMap<>();
+            for (Row row : rows) {
+                byTable.put(row.getString("hypertable_name"), new RetentionHorizon(row.getString("label"),
+                        row.getOffsetDateTime("horizon").toInstant()));
+            }
+            retentions = new Retentions(byTable, System.nanoTime());
+            return byTable;
+        });
+    }
+
+    private Uni<BatchResult> insertLoggedNow(String sql, String source, OffsetDateTime[] times, IdReuseCheck idCheck,
+                                             int items, Object... columns) {
         OffsetDateTime min = null;
         OffsetDateTime max = null;
         for (OffsetDateTime time : times) {

@@ -16,7 +16,8 @@ import java.util.List;
  * Keeps service-maintained aggregates (the Apache edition's stand-in for continuous aggregates)
  * current: each one whose {@code refresh_schedule} has elapsed is refreshed by
  * {@code factory_telemetry.refresh_service_aggregate}, which recomputes exactly the buckets touched
- * by logged invalidations, aggregates on raw tables before those built on them.
+ * by logged invalidations of any age (down to the source's retention horizon), aggregates on raw tables before those
+ * built on them, and deletes the log entries it processed.
  */
 @ApplicationScoped
 public class AggregateRefresher {
@@ -34,6 +35,13 @@ public class AggregateRefresher {
             """;
 
     private static final String REFRESH_SQL = "SELECT factory_telemetry.refresh_service_aggregate($1) AS ranges";
+
+    /** An on-demand refresh of [$2, $3): logged as changed, so that the refresh in the same transaction recomputes it. */
+    private static final String INVALIDATE_RANGE_SQL = """
+            INSERT INTO factory_telemetry.aggregate_invalidation (aggregate_name, range_start, range_end)
+            VALUES ($1, $2::timestamptz, $3::timestamptz - interval '1 microsecond')
+            ON CONFLICT ON CONSTRAINT aggregate_invalidation_key DO NOTHING
+            """;
 
     private static final String RECORD_SUCCESS_SQL = """
             INSERT INTO factory_telemetry.aggregate_refresh_state
@@ -75,20 +83,41 @@ public class AggregateRefresher {
         return refresh(true);
     }
 
+    /**
+     * Refreshes service-maintained aggregates now (one, or all when {@code aggregate} is null), in dependency order:
+     * everything logged, and with a {@code range} also every bucket of that range.
+     */
+    public Uni<List<Outcome>> refresh(String aggregate, BackfillRefresher.Range range) {
+        return refresh(true, aggregate, range);
+    }
+
     private Uni<List<Outcome>> refresh(boolean all) {
+        return refresh(all, null, null);
+    }
+
+    private Uni<List<Outcome>> refresh(boolean all, String only, BackfillRefresher.Range range) {
         return pool.query(SERVICE_AGGREGATES_SQL).execute()
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .filter(row -> all || row.getBoolean("due"))
                 .map(row -> row.getString("aggregate_name"))
+                .filter(name -> only == null || only.equals(name))
                 // one after the other: daily aggregates read the hourly ones refreshed just before
-                .onItem().transformToUniAndConcatenate(this::refreshOne)
+                .onItem().transformToUniAndConcatenate(name -> refreshOne(name, range))
                 .collect().asList();
     }
 
     /** Refreshes one aggregate (its own transaction) and records the outcome. */
     public Uni<Outcome> refreshOne(String aggregate) {
+        return refreshOne(aggregate, null);
+    }
+
+    private Uni<Outcome> refreshOne(String aggregate, BackfillRefresher.Range range) {
         long started = System.nanoTime();
-        return pool.withTransaction(connection -> connection.preparedQuery(REFRESH_SQL).execute(Tuple.of(aggregate))
+        return pool.withTransaction(connection -> (range == null ? Uni.createFrom().voidItem()
+                                : connection.preparedQuery(INVALIDATE_RANGE_SQL).execute(Tuple.of(aggregate,
+                                        range.from().atOffset(java.time.ZoneOffset.UTC), range.to().atOffset(java.time.ZoneOffset.UTC)))
+                                        .replaceWithVoid())
+                        .flatMap(ignored -> connection.preparedQuery(REFRESH_SQL).execute(Tuple.of(aggregate)))
                         .map(rows -> rows.iterator().next().getInteger("ranges"))
                         .call(ranges -> connection.preparedQuery(RECORD_SUCCESS_SQL).execute(Tuple.of(aggregate,
                                 (System.nanoTime() - started) / 1e6, ranges))))

@@ -19,12 +19,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +75,7 @@ public class LifecycleAdminResource {
             SELECT aggregate_name, source_name, bucket_width::text, materialization, real_time,
                    refresh_start_offset::text, refresh_end_offset::text, refresh_schedule::text, retention::text,
                    last_refresh, extract(epoch FROM staleness) AS staleness_seconds, pending_invalidations,
-                   last_error, status
+                   oldest_pending_bucket, backfill_ranges, last_error, status
             FROM factory_telemetry.v_continuous_aggregate_status
             ORDER BY aggregate_name
             """;
@@ -79,6 +83,16 @@ public class LifecycleAdminResource {
     private static final String KNOWN_TARGET_SQL = """
             SELECT EXISTS (SELECT 1 FROM factory_telemetry.hypertable_policy WHERE hypertable_name = $1)
                 OR EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE aggregate_name = $1) AS known
+            """;
+
+    static final String BACKLOG_SQL = """
+            SELECT aggregate_name, bucket_from, bucket_to, log_entries
+            FROM factory_telemetry.aggregate_backlog()
+            ORDER BY aggregate_name, bucket_from
+            """;
+
+    private static final String KNOWN_AGGREGATE_SQL = """
+            SELECT EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE aggregate_name = $1) AS known
             """;
 
     private static final String SET_RETENTION_SQL = "SELECT factory_telemetry.set_retention($1, $2::text::interval) AS executor";
@@ -96,11 +110,16 @@ public class LifecycleAdminResource {
 
     private final Pool pool;
     private final LifecycleScheduler jobs;
+    private final AggregateRefresher aggregateRefresher;
+    private final BackfillRefresher backfillRefresher;
     private final PlatformState platform;
 
-    public LifecycleAdminResource(Pool pool, LifecycleScheduler jobs, PlatformState platform) {
+    public LifecycleAdminResource(Pool pool, LifecycleScheduler jobs, AggregateRefresher aggregateRefresher,
+                                  BackfillRefresher backfillRefresher, PlatformState platform) {
         this.pool = pool;
         this.jobs = jobs;
+        this.aggregateRefresher = aggregateRefresher;
+        this.backfillRefresher = backfillRefresher;
         this.platform = platform;
     }
 
@@ -142,18 +161,64 @@ public class LifecycleAdminResource {
                 .onFailure(PgException.class).transform(LifecycleAdminResource::clientError);
     }
 
+    @GET
+    @Path("/aggregates/backlog")
+    @Operation(summary = "Backfill backlog", description = "Per aggregate, the bucket ranges [bucketFrom, bucketTo) whose source "
+            + "rows changed after they were materialized and that wait for a refresh, of any age within the source's "
+            + "retention: the service's invalidation log (Apache edition) or TimescaleDB's (Community edition).")
+    public Uni<List<Map<String, Object>>> backlog() {
+        return pool.query(BACKLOG_SQL).execute().map(LifecycleAdminResource::rows);
+    }
+
     @POST
     @Path("/aggregates/refresh")
-    @Operation(summary = "Refresh service-maintained aggregates now", description = "Apache edition: recomputes the buckets "
-            + "touched since the last refresh, in dependency order. On the Community edition continuous aggregates are "
-            + "refreshed by TimescaleDB's policies (or CALL refresh_continuous_aggregate), so this answers 409; also 409 while "
-            + "the refresh job runs (scheduled, or on another replica).")
-    public Uni<List<AggregateRefresher.Outcome>> refreshAggregates() {
-        if (platform.requireEdition().nativePolicies()) {
-            return Uni.createFrom().failure(new ProblemException(Problem.of(409, "Refreshed by TimescaleDB",
-                    "The aggregates are continuous aggregates refreshed by their native policies on this Community-edition server")));
+    @Operation(summary = "Refresh aggregates now", description = "Both editions, in dependency order (hourly before daily). "
+            + "Without from/to: every pending change of any age (the backlog). With from and to (ISO 8601 instants): also "
+            + "every bucket of [from, to), widened to whole buckets and clipped to the source's retention. "
+            + "aggregate: one aggregate of the catalog (404 otherwise); default all.")
+    public Uni<List<AggregateRefresher.Outcome>> refreshAggregates(
+            @Parameter(description = "aggregate name from the policy catalog; all when absent") @QueryParam("aggregate") String aggregate,
+            @Parameter(description = "start of the range to recompute (ISO 8601 instant)") @QueryParam("from") String from,
+            @Parameter(description = "end of the range to recompute, exclusive (ISO 8601 instant)") @QueryParam("to") String to) {
+        BackfillRefresher.Range range = range(from, to);
+        String name = aggregate == null || aggregate.isBlank() ? null : aggregate;
+        Uni<Void> known = name == null ? Uni.createFrom().voidItem()
+                : pool.preparedQuery(KNOWN_AGGREGATE_SQL).execute(Tuple.of(name))
+                        .invoke(rows -> {
+                            if (!rows.iterator().next().getBoolean("known")) {
+                                throw ProblemException.notFound("'" + name + "' is not an aggregate of the policy catalog");
+                            }
+                        }).replaceWithVoid();
+        return known.chain(() -> platform.requireEdition().nativePolicies()
+                        ? backfillRefresher.refresh(name, range)
+                        : aggregateRefresher.refresh(name, range))
+                .call(backfillRefresher::updateGauges);
+    }
+
+    private static BackfillRefresher.Range range(String from, String to) {
+        boolean hasFrom = from != null && !from.isBlank();
+        boolean hasTo = to != null && !to.isBlank();
+        if (!hasFrom && !hasTo) {
+            return null;
         }
-        return jobs.refreshAggregatesOnce(true).map(LifecycleAdminResource::resultOf);
+        if (hasFrom != hasTo) {
+            throw new ProblemException(Problem.of(400, "Invalid range", "from and to go together: give both or neither"));
+        }
+        Instant start = instant("from", from);
+        Instant end = instant("to", to);
+        if (!start.isBefore(end)) {
+            throw new ProblemException(Problem.of(400, "Invalid range", "from (" + start + ") must be before to (" + end + ")"));
+        }
+        return new BackfillRefresher.Range(start, end);
+    }
+
+    private static Instant instant(String name, String value) {
+        try {
+            return OffsetDateTime.parse(value.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new ProblemException(Problem.of(400, "Invalid range",
+                    name + " must be an ISO 8601 instant with offset (e.g. 2026-03-02T00:00:00Z), not '" + value + "'"));
+        }
     }
 
     @POST

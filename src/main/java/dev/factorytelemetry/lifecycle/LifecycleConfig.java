@@ -24,6 +24,14 @@ public interface LifecycleConfig {
     @WithDefault("30s")
     Duration refreshTick();
 
+    /**
+     * How often the backfill backlog is looked for: on the Community edition, continuous-aggregate buckets changed
+     * before their refresh policy's window are refreshed then (targeted, per range); on both editions the backlog
+     * gauges are updated. Backfill reaches the Community edition's aggregates within this tick plus the refresh time.
+     */
+    @WithDefault("60s")
+    Duration backfillTick();
+
     /** How often service-enforced retention runs (drop_chunks of chunks entirely past retention). */
     @WithDefault("1h")
     Duration retentionInterval();

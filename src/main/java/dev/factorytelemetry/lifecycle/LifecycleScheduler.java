@@ -21,14 +21,18 @@ public class LifecycleScheduler {
     /** Job names: advisory lock keys, metric tags, rows of {@code service_job_state}. */
     public static final String REFRESH_JOB = "refresh-service-aggregates";
     public static final String RETENTION_JOB = "enforce-retention";
+    public static final String BACKFILL_JOB = "refresh-aggregate-backfill";
 
     private final AggregateRefresher aggregateRefresher;
     private final RetentionExecutor retentionExecutor;
+    private final BackfillRefresher backfillRefresher;
     private final ExclusiveJobs jobs;
 
-    public LifecycleScheduler(AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor, ExclusiveJobs jobs) {
+    public LifecycleScheduler(AggregateRefresher aggregateRefresher, RetentionExecutor retentionExecutor,
+                              BackfillRefresher backfillRefresher, ExclusiveJobs jobs) {
         this.aggregateRefresher = aggregateRefresher;
         this.retentionExecutor = retentionExecutor;
+        this.backfillRefresher = backfillRefresher;
         this.jobs = jobs;
     }
 
@@ -42,6 +46,13 @@ public class LifecycleScheduler {
                         .map(o -> "refresh of " + o.aggregate() + ": " + o.error()).toList());
     }
 
+    /** Refreshes the aggregates over backfilled ranges older than their refresh windows, if no other replica does so now. */
+    public Uni<ExclusiveJobs.JobRun<List<AggregateRefresher.Outcome>>> refreshBackfillOnce() {
+        return jobs.run(BACKFILL_JOB, backfillRefresher::refreshBacklog,
+                outcomes -> outcomes.stream().filter(AggregateRefresher.Outcome::failed)
+                        .map(o -> "backfill refresh of " + o.aggregate() + ": " + o.error()).toList());
+    }
+
     /** Applies service-enforced retention (scheduled or admin API), if no other replica does so now. */
     public Uni<ExclusiveJobs.JobRun<List<RetentionExecutor.Outcome>>> enforceRetentionOnce() {
         return jobs.run(RETENTION_JOB, retentionExecutor::enforce, RetentionExecutor::failures);
@@ -52,6 +63,13 @@ public class LifecycleScheduler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
     Uni<Void> refreshAggregates() {
         return refreshAggregatesOnce(false).replaceWithVoid();
+    }
+
+    @Scheduled(identity = BACKFILL_JOB, every = "${telemetry.lifecycle.backfill-tick:60s}",
+            delayed = "${telemetry.lifecycle.initial-delay:10s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
+    Uni<Void> refreshBackfill() {
+        return refreshBackfillOnce().replaceWithVoid();
     }
 
     @Scheduled(identity = RETENTION_JOB, every = "${telemetry.lifecycle.retention-interval:1h}",

@@ -111,8 +111,9 @@ class DashboardDstTest {
                 .queryParam("groupBy", "plant").when().get("/api/v1/dashboard/oee").then().statusCode(200).extract().jsonPath();
         assertEquals("2027-10-30T22:00:00Z", hourly.getString("from"));
         assertEquals("2027-10-31T23:00:00Z", hourly.getString("to"));
-        // time_bucket with a time zone gives both 02:00 hours (CEST and CET) one local-hour bucket: 24 buckets, one of 2 h
-        assertEquals(24, hourly.getList("points").size());
+        // hourly buckets are UTC hours: the two 02:00 hours (CEST and CET) stay two buckets, 25 of one hour each
+        assertEquals(25, hourly.getList("points").size());
+        assertEquals(List.of(3600.0), hourly.getList("points.figures.plannedTimeS").stream().distinct().toList());
         assertEquals(90000.0, hourly.<Map<String, Map<String, Object>>>getList("points").stream()
                 .mapToDouble(p -> ((Number) p.get("figures").get("plannedTimeS")).doubleValue()).sum());
     }
