@@ -74,7 +74,8 @@ class TwoReplicaJobsTest {
                 .using(vertx).build();
         registryTwo = new SimpleMeterRegistry();
         replicaTwo = new LifecycleScheduler(new AggregateRefresher(poolTwo, registryTwo),
-                new RetentionExecutor(poolTwo, platform, registryTwo), new ExclusiveJobs(poolTwo, registryTwo, "replica-two"));
+                new RetentionExecutor(poolTwo, platform, registryTwo), new BackfillRefresher(poolTwo, registryTwo, platform),
+                new ExclusiveJobs(poolTwo, registryTwo, "replica-two"));
     }
 
     @AfterEach
