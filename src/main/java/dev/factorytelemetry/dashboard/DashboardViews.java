@@ -112,8 +112,17 @@ public final class DashboardViews {
                                QualityFigures figures) {
     }
 
+    @Schema(description = "Quality per day, line, product type and check type, with roll-ups over the whole range per line "
+            + "and for everything selected; every rate of a roll-up is from summed quantities, never an average of rates")
     public record QualityTrend(String timeZone, Instant from, Instant to, Freshness freshness,
+                               @Schema(description = "All points of the range together (the plant, or the filtered line/product/check type)")
+                               QualityFigures total,
+                               @Schema(description = "Each line over the whole range, ordered by line code")
+                               List<QualityLineTotal> lines,
                                List<QualityPoint> points) {
+    }
+
+    public record QualityLineTotal(String lineCode, QualityFigures figures) {
     }
 
     public record Fault(String equipmentCode, String lineCode, int bitIndex, String name, String marker,

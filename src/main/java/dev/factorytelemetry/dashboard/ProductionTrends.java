@@ -275,14 +275,23 @@ public class ProductionTrends {
                     .flatMap(freshness -> window(AggregateFamily.QUALITY, level, List.of("line_id", "product_type_id", "check_type"),
                         filter, range, s).map(rows -> {
                     List<QualityPoint> points = new ArrayList<>();
+                    Figures.Quality total = new Figures.Quality();
+                    java.util.TreeMap<String, Figures.Quality> byLine = new java.util.TreeMap<>();
                     for (Row r : rows) {
                         Integer productId = r.getInteger("product_type_id");
-                        points.add(new QualityPoint(r.getOffsetDateTime("bucket").toInstant(),
-                                names.lineCode(r.getInteger("line_id")),
+                        String lineCodeOfRow = names.lineCode(r.getInteger("line_id"));
+                        Figures.Quality figures = new Figures.Quality().add(r);
+                        total.add(figures);
+                        if (lineCodeOfRow != null) {
+                            byLine.computeIfAbsent(lineCodeOfRow, k -> new Figures.Quality()).add(figures);
+                        }
+                        points.add(new QualityPoint(r.getOffsetDateTime("bucket").toInstant(), lineCodeOfRow,
                                 productId == null ? null : names.productCodesById().get(productId),
-                                r.getString("check_type"), new Figures.Quality().add(r).view()));
+                                r.getString("check_type"), figures.view()));
                     }
-                    return new QualityTrend(s.zone().getId(), range.from(), range.to(), freshness, points);
+                    List<DashboardViews.QualityLineTotal> lines = byLine.entrySet().stream()
+                            .map(e -> new DashboardViews.QualityLineTotal(e.getKey(), e.getValue().view())).toList();
+                    return new QualityTrend(s.zone().getId(), range.from(), range.to(), freshness, total.view(), lines, points);
                 }))));
         });
     }

@@ -418,6 +418,23 @@ abstract class DashboardContract {
             near(Double.parseDouble(v[1]), num(f.get("failedChecks")), "failed " + day);
             near(Double.parseDouble(v[2]), num(f.get("passRate")), "pass rate " + day);
         }
+        // roll-ups over the whole range from summed quantities (not averaged rates): each line, and everything selected
+        String rawWindow = "FROM factory_telemetry.quality_checks WHERE check_time >= '" + json.getString("from") + "' AND check_time < '"
+                + json.getString("to") + "' AND product_type_id = (SELECT id FROM factory_telemetry.product_types WHERE product_code = 'P-A')";
+        List<Map<String, Object>> lines = json.getList("lines");
+        assertEquals(List.of("L1", "L2"), lines.stream().map(l -> l.get("lineCode")).toList());
+        for (Map<String, Object> line : lines) {
+            @SuppressWarnings("unchecked") Map<String, Object> f = (Map<String, Object>) line.get("figures");
+            String[] v = sql("SELECT count(*), sum(quantity_checked), sum(quantity_passed)::float8 / sum(quantity_checked) " + rawWindow
+                    + " AND line_id = " + lineId((String) line.get("lineCode"))).split("\\|");
+            near(Double.parseDouble(v[0]), num(f.get("checks")), "checks of " + line.get("lineCode"));
+            near(Double.parseDouble(v[1]), num(f.get("quantityChecked")), "quantity checked of " + line.get("lineCode"));
+            near(Double.parseDouble(v[2]), num(f.get("passRate")), "pass rate of " + line.get("lineCode"));
+        }
+        String[] all = sql("SELECT count(*), sum(quantity_checked), sum(quantity_passed)::float8 / sum(quantity_checked) " + rawWindow).split("\\|");
+        near(Double.parseDouble(all[0]), num(json.get("total.checks")), "checks of all lines");
+        near(Double.parseDouble(all[1]), num(json.get("total.quantityChecked")), "quantity checked of all lines");
+        near(Double.parseDouble(all[2]), num(json.get("total.passRate")), "pass rate of all lines");
         given().queryParam("checkType", "bogus").when().get("/api/v1/dashboard/quality").then().statusCode(400);
         given().queryParam("productType", "P-Z").when().get("/api/v1/dashboard/quality").then().statusCode(404);
     }
