@@ -78,7 +78,7 @@ public class SchemaMigration {
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             LOG.infof("Waiting for %d pending changeset(s) to be applied (migration Job), up to %s", pending.size(),
                     config.schemaWait());
-            Thread.sleep(SCHEMA_POLL.toMillis());
+            Thread.sleep(Math.min(SCHEMA_POLL.toMillis(), Math.max(1, config.schemaWait().toMillis())));
             try (Liquibase liquibase = liquibaseFactory.createLiquibase()) {
                 pending = pendingChangeSets(liquibase, liquibaseFactory.createContexts(), labels);
             }
