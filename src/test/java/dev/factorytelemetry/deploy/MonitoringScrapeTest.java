@@ -61,8 +61,15 @@ class MonitoringScrapeTest {
     @Inject
     PlatformMetricsCollector collector;
 
+    private static boolean prepared;
+
+    /** Once per class (the application is shared): some ingest, a refused request, a job run, one collection. */
     @BeforeEach
     void someIngestAndJobRuns() {
+        if (prepared) {
+            return;
+        }
+        prepared = true;
         Instant t = DatabaseTime.now().truncatedTo(ChronoUnit.SECONDS).minus(30, ChronoUnit.MINUTES);
         StringBuilder samples = new StringBuilder();
         for (int i = 0; i < 50; i++) {
