@@ -223,6 +223,31 @@ class KubernetesManifestsTest {
         });
     }
 
+    @Test
+    void selectorsMatchThePodsAndTheDatabaseIsTimescale() {
+        RENDERED.forEach((overlay, objects) -> {
+            Map<String, Object> deployment = one(objects, "Deployment");
+            Map<String, Object> podLabels = map(map(map(map(deployment.get("spec")).get("template")).get("metadata")).get("labels"));
+            Map<String, Object> pdbSelector = map(map(map(one(objects, "PodDisruptionBudget", "factory-telemetry").get("spec")).get("selector")).get("matchLabels"));
+            assertTrue(podLabels.entrySet().containsAll(pdbSelector.entrySet()), overlay + " PDB selects the pods");
+            Map<String, Object> serviceSelector = map(map(one(objects, "Service", "factory-telemetry").get("spec")).get("selector"));
+            assertTrue(podLabels.entrySet().containsAll(serviceSelector.entrySet()), overlay + " Service selects the pods");
+            Map<String, Object> policy = map(map(map(one(objects, "NetworkPolicy", "factory-telemetry").get("spec")).get("podSelector")).get("matchLabels"));
+            assertTrue(podLabels.entrySet().containsAll(policy.entrySet()), overlay + " NetworkPolicy selects the pods");
+            Map<String, Object> target = map(map(one(objects, "HorizontalPodAutoscaler", "factory-telemetry").get("spec")).get("scaleTargetRef"));
+            assertEquals(map(deployment.get("metadata")).get("name"), target.get("name"), overlay + " HPA target");
+            objects.stream().filter(o -> "StatefulSet".equals(o.get("kind"))).forEach(sts -> {
+                Map<String, Object> container = map(list(podSpec(sts).get("containers")).get(0));
+                assertTrue(((String) container.get("image")).startsWith("timescale/timescaledb:2.19.3-pg15"), overlay + " " + container.get("image"));
+                assertTrue(list(container.get("args")).contains("shared_preload_libraries=timescaledb"), overlay + " " + container.get("args"));
+                assertFalse(list(map(sts.get("spec")).get("volumeClaimTemplates")).isEmpty(), overlay + " persistent volume");
+                Map<String, Object> dbService = one(objects, "Service", "timescaledb");
+                assertEquals(map(one(objects, "ConfigMap").get("data")).get("DB_HOST"), map(dbService.get("metadata")).get("name"),
+                        overlay + ": DB_HOST names the StatefulSet's Service");
+            });
+        });
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------
 
     /**
