@@ -16,6 +16,22 @@ public interface PlatformConfig {
     @WithDefault("true")
     boolean migrateAtStart();
 
+    /**
+     * Migration-only mode (the Kubernetes migration Job): apply the Liquibase changelog (whatever
+     * {@code migrate-at-start} says), log one line and exit with status 0 (non-zero if the migration fails)
+     * instead of serving. See {@code FactoryTelemetryMain}.
+     */
+    @WithDefault("false")
+    boolean migrateOnly();
+
+    /**
+     * With {@code migrate-at-start=false}: how long start-up waits for pending changesets to be applied by someone
+     * else (the migration Job), re-checking every 5 s, before it fails (and the pod is restarted). {@code 0s}: no
+     * wait, the service starts and readiness reports the pending changesets (DOWN).
+     */
+    @WithDefault("0s")
+    Duration schemaWait();
+
     /** How long a readiness probe waits for the database before it reports DOWN. */
     @WithDefault("3s")
     Duration healthTimeout();

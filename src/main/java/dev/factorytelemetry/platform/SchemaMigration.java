@@ -40,6 +40,8 @@ public class SchemaMigration {
                    current_setting('server_version')
             """;
 
+    private static final java.time.Duration SCHEMA_POLL = java.time.Duration.ofSeconds(5);
+
     private final LiquibaseFactory liquibaseFactory;
     private final AgroalDataSource dataSource;
     private final PlatformConfig config;
@@ -63,20 +65,46 @@ public class SchemaMigration {
         try (Liquibase liquibase = liquibaseFactory.createLiquibase()) {
             Contexts contexts = liquibaseFactory.createContexts();
             List<ChangeSet> unrun = liquibase.listUnrunChangeSets(contexts, labels);
-            if (config.migrateAtStart() && !unrun.isEmpty()) {
+            if ((config.migrateAtStart() || config.migrateOnly()) && !unrun.isEmpty()) {
                 LOG.infof("Applying %d changeset(s) for the %s edition", unrun.size(), license.setting());
                 liquibase.update(contexts, labels);
                 applied = unrun.size();
             }
-            pending = liquibase.listUnrunChangeSets(contexts, labels).stream()
-                    .map(cs -> cs.getFilePath() + "::" + cs.getId()).toList();
+            pending = pendingChangeSets(liquibase, contexts, labels);
+        }
+        // Someone else (the migration Job) applies the changelog: wait for it, each check with a fresh Liquibase
+        // (it caches the changelog history it has read).
+        long deadline = System.nanoTime() + config.schemaWait().toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            LOG.infof("Waiting for %d pending changeset(s) to be applied (migration Job), up to %s", pending.size(),
+                    config.schemaWait());
+            Thread.sleep(Math.min(SCHEMA_POLL.toMillis(), Math.max(1, config.schemaWait().toMillis())));
+            try (Liquibase liquibase = liquibaseFactory.createLiquibase()) {
+                pending = pendingChangeSets(liquibase, liquibaseFactory.createContexts(), labels);
+            }
+        }
+        if (!pending.isEmpty() && !config.schemaWait().isZero()) {
+            throw new IllegalStateException(pending.size() + " changeset(s) still pending after "
+                    + config.schemaWait() + " (is the migration Job running?): " + String.join(", ", pending));
         }
         TimescaleEdition edition = readEdition();
         SchemaStatus schema = new SchemaStatus(applied, pending);
         state.started(edition, schema);
+        if (config.migrateOnly()) {
+            LOG.infof("Migration only: %d changeset(s) applied for the %s edition (TimescaleDB %s); schema %s; exiting",
+                    applied, edition.editionName(), edition.extensionVersion(),
+                    schema.upToDate() ? "up to date" : pending.size() + " changeset(s) pending");
+            return;
+        }
         LOG.infof("TimescaleDB %s (%s edition) on PostgreSQL %s; schema %s", edition.extensionVersion(),
                 edition.editionName(), edition.postgresVersion(),
                 schema.upToDate() ? "up to date" : pending.size() + " changeset(s) pending");
+    }
+
+    private static List<String> pendingChangeSets(Liquibase liquibase, Contexts contexts, LabelExpression labels)
+            throws liquibase.exception.LiquibaseException {
+        return liquibase.listUnrunChangeSets(contexts, labels).stream()
+                .map(cs -> cs.getFilePath() + "::" + cs.getId()).toList();
     }
 
     /** Changesets without a label run everywhere; labelled ones only on their edition. */

@@ -63,7 +63,7 @@ public class TimescaleTestResource implements QuarkusTestResourceLifecycleManage
      * The test clusters (their own ports, never the developer's) are stopped when the test JVM exits,
      * so that nothing keeps running after the suite and another checkout can use the ports.
      */
-    private static void stopAtExit(LocalTimescale cluster) {
+    public static void stopAtExit(LocalTimescale cluster) {
         if (STOP_AT_EXIT.add(cluster.port())) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {

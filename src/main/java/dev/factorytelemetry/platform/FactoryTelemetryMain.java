@@ -1,0 +1,30 @@
+package dev.factorytelemetry.platform;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+/**
+ * The service's entry point. Start-up ({@link SchemaMigration}) has already run when {@link #run} is
+ * called: normally the service then serves until it is stopped; in migration-only mode
+ * ({@code telemetry.platform.migrate-only=true}, the Kubernetes migration Job) the schema is current by
+ * now and the process exits with status 0 (a failed migration fails start-up, which exits non-zero).
+ */
+@QuarkusMain
+public class FactoryTelemetryMain implements QuarkusApplication {
+
+    private final PlatformConfig config;
+
+    public FactoryTelemetryMain(PlatformConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public int run(String... args) {
+        if (config.migrateOnly()) {
+            return 0;
+        }
+        Quarkus.waitForExit();
+        return 0;
+    }
+}
