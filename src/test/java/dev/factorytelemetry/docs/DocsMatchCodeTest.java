@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DocsMatchCodeTest {
 
     private static final Pattern ENDPOINT = Pattern.compile("/api/v[12]/[A-Za-z0-9_{},./-]*");
-    private static final Pattern CONFIG_KEY = Pattern.compile("(?<![\\w.-])telemetry\\.[a-z][a-z0-9-]*(?:\\.[a-z][a-z0-9-]*)*(?![\\w(])");
+    private static final Pattern CONFIG_KEY = Pattern.compile("(?<![\\w.-])telemetry\\.[a-z][a-z0-9-]*(?:\\.[a-z][a-z0-9-]*)*(?![\\w(*.-])");
     private static final Pattern CHANGESET = Pattern.compile("(?<![\\w./-])(00\\d\\d-[a-z0-9]+(?:-[a-z0-9]+)*)(?![\\w.-])");
 
     private static List<Path> docs() throws IOException {
