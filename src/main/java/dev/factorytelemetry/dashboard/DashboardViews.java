@@ -29,7 +29,8 @@ public final class DashboardViews {
 
     @Schema(description = "OEE of a window and group, from the sums of its inputs")
     public record OeeFigures(long calculations, double plannedTimeS, double runTimeS, double idealRunTimeS,
-                             long totalParts, long goodParts,
+                             @Schema(description = "Σ totalCount of the OEE periods (the input's name)") long totalCount,
+                             @Schema(description = "Σ goodCount of the OEE periods (the input's name)") long goodCount,
                              @Schema(description = "Σ run time / Σ planned time") Double availability,
                              @Schema(description = "Σ ideal run time / Σ run time") Double performance,
                              @Schema(description = "Σ good / Σ total parts") Double quality,
@@ -49,7 +50,8 @@ public final class DashboardViews {
     }
 
     @Schema(description = "Stops overlapping the window, each counted for the part inside the window (open stops up to now)")
-    public record DowntimeFigures(double downtimeMinutes, long stops, long openStops) {
+    public record DowntimeFigures(@Schema(description = "seconds of downtime inside the window") double downtimeS,
+                                  long stops, long openStops) {
     }
 
     public record WindowFigures(Instant from, Instant to, OeeFigures oee, DowntimeFigures downtime,
@@ -91,20 +93,21 @@ public final class DashboardViews {
     }
 
     @Schema(description = "Closed stops booked to the local day they started")
-    public record DowntimePoint(Instant day, String lineCode, String category, long events, double downtimeMinutes,
-                                double maxStopMinutes) {
+    public record DowntimePoint(Instant day, String lineCode, String category, long events,
+                                @Schema(description = "seconds, from the stops' startTime/endTime") double downtimeS,
+                                @Schema(description = "the longest stop, seconds") double maxStopS) {
     }
 
     public record DowntimeTotals(String timeZone, Instant from, Instant to, Freshness freshness,
                                  List<DowntimePoint> points) {
     }
 
-    public record ParetoReason(String reasonCode, long events, double downtimeMinutes,
+    public record ParetoReason(String reasonCode, long events, @Schema(description = "seconds") double downtimeS,
                                @Schema(description = "share of all downtime of the range") double share,
                                @Schema(description = "running share up to and including this reason") double cumulativeShare) {
     }
 
-    public record DowntimePareto(Instant from, Instant to, String lineCode, double totalDowntimeMinutes,
+    public record DowntimePareto(Instant from, Instant to, String lineCode, @Schema(description = "seconds") double totalDowntimeS,
                                  long totalEvents, Freshness freshness, List<ParetoReason> reasons) {
     }
 

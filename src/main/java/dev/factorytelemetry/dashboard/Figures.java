@@ -145,7 +145,7 @@ final class Figures {
         }
 
         DashboardViews.DowntimeFigures view() {
-            return new DashboardViews.DowntimeFigures(seconds / 60.0, stops, openStops);
+            return new DashboardViews.DowntimeFigures(seconds, stops, openStops);
         }
     }
 

@@ -214,8 +214,8 @@ public class ProductionTrends {
                                     for (Row r : rows) {
                                         points.add(new DowntimePoint(r.getOffsetDateTime("bucket").toInstant(),
                                                 names.lineCode(r.getInteger("line_id")), r.getString("category"),
-                                                Figures.l(r, "events"), Figures.d(r, "downtime_s") / 60.0,
-                                                Figures.d(r, "max_duration_s") / 60.0));
+                                                Figures.l(r, "events"), Figures.d(r, "downtime_s"),
+                                                Figures.d(r, "max_duration_s")));
                                     }
                                     return new DowntimeTotals(s.zone().getId(), range.from(), range.to(), freshness, points);
                                 }))));
@@ -245,11 +245,11 @@ public class ProductionTrends {
                                         double seconds = Figures.d(r, "downtime_s");
                                         running += seconds;
                                         reasons.add(new ParetoReason(r.getString("reason_code"), Figures.l(r, "events"),
-                                                seconds / 60.0, total == 0 ? 0 : seconds / total, total == 0 ? 0 : running / total));
+                                                seconds, total == 0 ? 0 : seconds / total, total == 0 ? 0 : running / total));
                                     }
                                     return new DowntimePareto(range.from(), range.to(),
                                             lineCode == null || lineCode.isBlank() ? null : lineCode,
-                                            total / 60.0, totalEvents, freshness, reasons);
+                                            total, totalEvents, freshness, reasons);
                                 });
                     });
                 });

@@ -555,7 +555,7 @@ abstract class BackfillContract {
                     @SuppressWarnings("unchecked") Map<String, Object> f = (Map<String, Object>) p.get("figures");
                     api.put(bucketKey(p.get("bucket"), groupBy.equals("equipment") ? p.get("equipmentCode") : p.get("lineCode")),
                             new double[]{n(f.get("plannedTimeS")), n(f.get("runTimeS")), n(f.get("idealRunTimeS")),
-                                    n(f.get("totalParts")), n(f.get("goodParts")), n(f.get("availability")),
+                                    n(f.get("totalCount")), n(f.get("goodCount")), n(f.get("availability")),
                                     n(f.get("performance")), n(f.get("quality")), n(f.get("oee"))});
                 }
                 assertSame("OEE " + granularity + " by " + groupBy + " " + day, raw, api);
@@ -611,14 +611,14 @@ abstract class BackfillContract {
 
         // downtime by category (closed stops, booked to the day they start)
         Map<String, double[]> raw = rows("SELECT " + bucket("d.start_time", "1 day") + " || '/' || l.line_code || '/' || d.category, count(*), "
-                + "sum(extract(epoch FROM d.end_time - d.start_time)) / 60, max(extract(epoch FROM d.end_time - d.start_time)) / 60 "
+                + "sum(extract(epoch FROM d.end_time - d.start_time)), max(extract(epoch FROM d.end_time - d.start_time)) "
                 + "FROM factory_telemetry.downtime_events d JOIN factory_telemetry.production_lines l ON l.id = d.line_id "
                 + "WHERE d.end_time IS NOT NULL AND d.start_time" + range.formatted("d.start_time") + " GROUP BY 1 ORDER BY 1");
         JsonPath json = get("/api/v1/dashboard/downtime", day, null, null, complete);
         Map<String, double[]> api = new TreeMap<>();
         for (Map<String, Object> p : json.<Map<String, Object>>getList("points")) {
             api.put(bucketKey(p.get("day"), p.get("lineCode"), p.get("category")),
-                    new double[]{n(p.get("events")), n(p.get("downtimeMinutes")), n(p.get("maxStopMinutes"))});
+                    new double[]{n(p.get("events")), n(p.get("downtimeS")), n(p.get("maxStopS"))});
         }
         assertSame("downtime " + day, raw, api);
 

@@ -105,8 +105,8 @@ abstract class DashboardContract {
         near(raw[0], num(figures.get("plannedTimeS")), what + " planned");
         near(raw[1], num(figures.get("runTimeS")), what + " run");
         near(raw[2], num(figures.get("idealRunTimeS")), what + " ideal run");
-        near(raw[3], num(figures.get("totalParts")), what + " total");
-        near(raw[4], num(figures.get("goodParts")), what + " good");
+        near(raw[3], num(figures.get("totalCount")), what + " total");
+        near(raw[4], num(figures.get("goodCount")), what + " good");
         if (raw[0] > 0 && raw[1] > 0 && raw[3] > 0) {
             double a = raw[1] / raw[0], p = raw[2] / raw[1], q = raw[4] / raw[3];
             near(a, num(figures.get("availability")), what + " availability");
@@ -173,9 +173,9 @@ abstract class DashboardContract {
                 double openBefore = scalar("SELECT coalesce(sum(extract(epoch FROM least(now(), '" + to + "') - greatest(start_time, '"
                         + from + "'))), 0) FROM factory_telemetry.downtime_events WHERE end_time IS NULL AND start_time < '" + to
                         + "' AND " + line);
-                double minutes = json.getDouble(prefix + ".downtime.downtimeMinutes");
-                assertTrue(minutes * 60 >= closed + openBefore - 120 && minutes * 60 <= closed + openBefore + 1,
-                        what + " downtime: " + minutes * 60 + " s vs raw " + (closed + openBefore) + " s");
+                double seconds = json.getDouble(prefix + ".downtime.downtimeS");
+                assertTrue(seconds >= closed + openBefore - 120 && seconds <= closed + openBefore + 1,
+                        what + " downtime: " + seconds + " s vs raw " + (closed + openBefore) + " s");
             }
             double active = scalar("SELECT count(*) FROM factory_telemetry.fault_event WHERE ts_off IS NULL AND " + line);
             near(active, json.getDouble("lines[" + i + "].activeFaults"), code + " active faults");
@@ -378,24 +378,24 @@ abstract class DashboardContract {
                     + "AND start_time >= '" + day + "' AND start_time < '" + day + "'::timestamptz + interval '1 day' "
                     + "AND line_id = " + lineId((String) p.get("lineCode")) + " AND category = '" + p.get("category") + "'").split("\\|");
             near(Double.parseDouble(v[0]), num(p.get("events")), "events " + p);
-            near(Double.parseDouble(v[1]) / 60, num(p.get("downtimeMinutes")), "minutes " + p);
+            near(Double.parseDouble(v[1]), num(p.get("downtimeS")), "seconds " + p);
         }
         JsonPath pareto = given().queryParam("from", from).queryParam("line", "L1").queryParam("limit", 3)
                 .when().get("/api/v1/dashboard/downtime/pareto").then().statusCode(200).extract().jsonPath();
         String expected = sql("SELECT string_agg(reason_code || ':' || round(s::numeric, 3), ',' ORDER BY s DESC, reason_code) FROM ("
-                + "SELECT reason_code, sum(duration_s) / 60 AS s FROM factory_telemetry.downtime_events WHERE end_time IS NOT NULL "
+                + "SELECT reason_code, sum(duration_s) AS s FROM factory_telemetry.downtime_events WHERE end_time IS NOT NULL "
                 + "AND line_id = " + lineId("L1") + " AND start_time >= '" + pareto.getString("from") + "' AND start_time < '"
                 + pareto.getString("to") + "' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3) t");
         List<Map<String, Object>> reasons = pareto.getList("reasons");
         StringBuilder actual = new StringBuilder();
         for (Map<String, Object> r : reasons) {
             actual.append(actual.length() == 0 ? "" : ",").append(r.get("reasonCode")).append(':')
-                    .append(new java.math.BigDecimal(num(r.get("downtimeMinutes"))).setScale(3, java.math.RoundingMode.HALF_UP));
+                    .append(new java.math.BigDecimal(num(r.get("downtimeS"))).setScale(3, java.math.RoundingMode.HALF_UP));
         }
         assertEquals(expected, actual.toString());
-        near(scalar("SELECT sum(duration_s) / 60 FROM factory_telemetry.downtime_events WHERE end_time IS NOT NULL AND line_id = "
+        near(scalar("SELECT sum(duration_s) FROM factory_telemetry.downtime_events WHERE end_time IS NOT NULL AND line_id = "
                         + lineId("L1") + " AND start_time >= '" + pareto.getString("from") + "' AND start_time < '" + pareto.getString("to") + "'"),
-                pareto.getDouble("totalDowntimeMinutes"), "Pareto total");
+                pareto.getDouble("totalDowntimeS"), "Pareto total");
         assertTrue(num(reasons.get(2).get("cumulativeShare")) <= 1.0 && num(reasons.get(0).get("share")) > 0);
     }
 
