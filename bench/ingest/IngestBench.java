@@ -88,14 +88,12 @@ public class IngestBench {
         List<byte[]> paced = jsonBodies(latencyStart, latencyBatches, "bench.m");
         List<Long> latencies = paced(http, base + "/api/v1/telemetry", key, paced, target / BATCH);
 
-        // small batches (10 points): what coalescing could gain
+        // small batches (10 points): the cost of many tiny requests
         List<byte[]> small = new ArrayList<>();
         for (int b = 0; b < 5000; b++) {
             small.add(jsonBody(smallStart + b, (b * 10) % METRICS, 10, "bench.m"));
         }
-        double[] coalesced0 = coalescing(http, base);
         Result smallResult = run(http, base + "/api/v1/telemetry", "application/json", key, small, clients * 2);
-        double[] coalesced1 = coalescing(http, base);
 
         Collections.sort(latencies);
         System.out.printf(Locale.ROOT, "points per phase          %,d (batches of %d, %d metrics, %d concurrent clients)%n", points, BATCH, METRICS, clients);
@@ -113,7 +111,6 @@ public class IngestBench {
                 (cpu3[0] - cpu2[0]) * 1e6 / lpResult.points, (cpu3[1] - cpu2[1]) * 1e6 / lpResult.points);
         System.out.printf(Locale.ROOT, "10-point batches          %,10.0f points/s  (%,.0f requests/s, %d errors)%n",
                 smallResult.pointsPerSecond(), smallResult.pointsPerSecond() / 10, smallResult.errors);
-        System.out.printf(Locale.ROOT, "  coalescing: %.0f requests in %.0f statements%n", coalesced1[0] - coalesced0[0], coalesced1[1] - coalesced0[1]);
     }
 
     /** CPU seconds used so far by the service process (from /proc) and by this process. */
@@ -127,20 +124,6 @@ public class IngestBench {
         double self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;
         return new double[] {service, self};
-    }
-
-    /** Requests and statements of the coalescing path so far, from /q/metrics. */
-    static double[] coalescing(HttpClient http, String base) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        double[] r = new double[2];
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith("telemetry_ingest_coalesced_requests_total ")) {
-                r[0] = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
-            } else if (line.startsWith("telemetry_ingest_coalesced_statements_total ")) {
-                r[1] = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
-            }
-        }
-        return r;
     }
 
     record Result(long points, double seconds, int errors) {

@@ -54,10 +54,24 @@ public class ProductionEventsResource {
 
     private final BatchReader reader;
     private final ProductionEventStore store;
+    private final OeeEvents oeeEvents;
+    private final EnergyEvents energyEvents;
+    private final KpiEvents kpiEvents;
+    private final DowntimeEvents downtimeEvents;
+    private final QualityEvents qualityEvents;
+    private final FaultEvents faultEvents;
 
-    public ProductionEventsResource(BatchReader reader, ProductionEventStore store) {
+    ProductionEventsResource(BatchReader reader, ProductionEventStore store, OeeEvents oeeEvents, EnergyEvents energyEvents,
+                             KpiEvents kpiEvents, DowntimeEvents downtimeEvents, QualityEvents qualityEvents,
+                             FaultEvents faultEvents) {
         this.reader = reader;
         this.store = store;
+        this.oeeEvents = oeeEvents;
+        this.energyEvents = energyEvents;
+        this.kpiEvents = kpiEvents;
+        this.downtimeEvents = downtimeEvents;
+        this.qualityEvents = qualityEvents;
+        this.faultEvents = faultEvents;
     }
 
     @POST
@@ -65,7 +79,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store OEE calculations", description = "Idempotent per (equipmentCode, calculationTime).")
     public Uni<BatchResult> oee(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = OeeCalculation.class))) byte[] body) {
-        return parse(body, OeeCalculation.class).flatMap(store::storeOee);
+        return parse(body, OeeCalculation.class).flatMap(items -> store.store(oeeEvents, items));
     }
 
     @POST
@@ -73,7 +87,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store energy readings", description = "Idempotent per (equipmentCode, consumptionTime).")
     public Uni<BatchResult> energy(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = EnergyReading.class))) byte[] body) {
-        return parse(body, EnergyReading.class).flatMap(store::storeEnergy);
+        return parse(body, EnergyReading.class).flatMap(items -> store.store(energyEvents, items));
     }
 
     @POST
@@ -81,7 +95,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store daily or per-shift production KPIs", description = "Idempotent per (lineCode, shiftName, kpiDate).")
     public Uni<BatchResult> kpis(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = ProductionKpi.class))) byte[] body) {
-        return parse(body, ProductionKpi.class).flatMap(store::storeKpis);
+        return parse(body, ProductionKpi.class).flatMap(items -> store.store(kpiEvents, items));
     }
 
     @POST
@@ -91,7 +105,7 @@ public class ProductionEventsResource {
                     + "event ids in item order (assigned ones included).")
     public Uni<BatchResult> downtime(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = DowntimeEvent.class))) byte[] body) {
-        return parse(body, DowntimeEvent.class).flatMap(store::storeDowntime);
+        return parse(body, DowntimeEvent.class).flatMap(items -> store.store(downtimeEvents, items));
     }
 
     @POST
@@ -103,7 +117,7 @@ public class ProductionEventsResource {
                                              @RequestBody(content = @Content(schema = @Schema(implementation = DowntimeClose.class)))
                                              byte[] body) {
         return Uni.createFrom().item(() -> reader.readOne(body, DowntimeClose.class))
-                .flatMap(close -> store.closeDowntime(eventId, close));
+                .flatMap(close -> downtimeEvents.close(eventId, close));
     }
 
     @POST
@@ -113,7 +127,7 @@ public class ProductionEventsResource {
                     + "check ids in item order.")
     public Uni<BatchResult> quality(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = QualityCheck.class))) byte[] body) {
-        return parse(body, QualityCheck.class).flatMap(store::storeQuality);
+        return parse(body, QualityCheck.class).flatMap(items -> store.store(qualityEvents, items));
     }
 
     @POST
@@ -121,7 +135,7 @@ public class ProductionEventsResource {
     @Operation(summary = "Store raised faults (fault bit on)", description = "Idempotent per (equipmentCode, bitIndex, tsOn).")
     public Uni<BatchResult> faults(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = FaultRaised.class))) byte[] body) {
-        return parse(body, FaultRaised.class).flatMap(store::storeFaults);
+        return parse(body, FaultRaised.class).flatMap(items -> store.store(faultEvents, items));
     }
 
     @POST
@@ -132,7 +146,7 @@ public class ProductionEventsResource {
                     + "same time counts as a duplicate.")
     public Uni<BatchResult> clearFaults(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = FaultCleared.class))) byte[] body) {
-        return parse(body, FaultCleared.class).flatMap(store::clearFaults);
+        return parse(body, FaultCleared.class).flatMap(faultEvents::clear);
     }
 
     private <T> Uni<List<T>> parse(byte[] body, Class<T> type) {

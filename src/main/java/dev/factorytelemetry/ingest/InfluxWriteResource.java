@@ -7,7 +7,6 @@ import dev.factorytelemetry.web.DatabaseUnavailableException;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,13 +18,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * {@code POST /api/v2/write}: InfluxDB v2 line protocol, so that Telegraf ({@code outputs.influxdb_v2}),
  * Node-RED and InfluxDB client libraries can write telemetry unchanged. Status codes and error
  * bodies follow InfluxDB: 204, 400 {"code":"invalid"} naming the line, 401, 413, 422, 429/503 with
- * Retry-After. {@code org} and {@code bucket} are accepted and ignored (docs/ingest.md).
+ * Retry-After. {@code org} and {@code bucket} are accepted and ignored (docs/ingest.md). Reads line
+ * protocol and answers in InfluxDB's dialect; the ingest path itself is {@link IngestService}.
  */
 @Path("/api/v2/write")
 @IngestEndpoint
@@ -35,21 +34,23 @@ public class InfluxWriteResource {
 
     private static final Logger LOG = Logger.getLogger(InfluxWriteResource.class);
 
-    private final IngestConfig config;
+    private final IngestService ingest;
     private final PlatformConfig platformConfig;
-    private final RetentionWindow retention;
-    private final TelemetryWriter writer;
-    private final IngestAdmission admission;
-    private final IngestMetrics metrics;
+    private final IngestService.Format format;
 
-    public InfluxWriteResource(IngestConfig config, PlatformConfig platformConfig, RetentionWindow retention,
-                               TelemetryWriter writer, IngestAdmission admission, IngestMetrics metrics) {
-        this.metrics = metrics;
-        this.config = config;
+    public InfluxWriteResource(IngestService ingest, IngestConfig config, PlatformConfig platformConfig, RetentionWindow retention) {
+        this.ingest = ingest;
         this.platformConfig = platformConfig;
-        this.retention = retention;
-        this.writer = writer;
-        this.admission = admission;
+        this.format = new IngestService.Format("influx-write", TimestampPrecision.NS, (text, precision, rules) -> {
+            LineProtocolParser.Parsed parsed = new LineProtocolParser(precision, rules, config.maxBatchSize(),
+                    config.lineProtocol().ignoredTags(), config.lineProtocol().qualityFields(), retention.currentMicros()).parse(text);
+            SampleBatch batch = parsed.batch();
+            if (parsed.syntaxErrors()) {
+                throw new ProblemException(Problem.of(400, "Invalid line protocol", "unable to parse " + batch.errorCount()
+                        + " line(s); nothing was written").withErrors(List.copyOf(batch.errors())));
+            }
+            return batch;
+        });
     }
 
     @POST
@@ -60,56 +61,13 @@ public class InfluxWriteResource {
                                @QueryParam("precision") String precisionParameter,
                                @QueryParam("org") String org,
                                @QueryParam("bucket") String bucket) {
-        TimestampPrecision precision;
-        try {
-            precision = TimestampPrecision.fromParameter(precisionParameter, TimestampPrecision.NS);
-        } catch (ProblemException e) {
-            metrics.rejected("influx-write", 400);
-            return Uni.createFrom().item(IngestResponses.from(e, true));
-        }
-        return retention.rulesNow().flatMap(rules -> {
-            Supplier<SampleBatch> parse = () -> parse(body, contentEncoding, precision, rules);
-            Uni<SampleBatch> parsed = body != null && body.length > TelemetryResource.INLINE_PARSE_LIMIT
-                    ? Uni.createFrom().item(parse).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                    : Uni.createFrom().item(parse);
-            return parsed.flatMap(batch -> {
-                IngestAdmission.Permit permit = admission.tryAcquire(batch.size());
-                if (permit == null) {
-                    metrics.rejected("influx-write", 429);
-                    return Uni.createFrom().item(IngestResponses.busy(config, true));
-                }
-                return writer.write(batch)
-                        .onTermination().invoke(permit::release)
-                        .map(r -> {
-                            metrics.written(r);
-                            return Response.noContent().build();
-                        });
-            });
-        }).onFailure().recoverWithItem(this::failure);
+        return ingest.ingest(format, body, contentEncoding, precisionParameter)
+                .map(r -> Response.noContent().build())
+                .onFailure().recoverWithItem(this::failure);
     }
 
-    private SampleBatch parse(byte[] body, String contentEncoding, TimestampPrecision precision, SampleRules rules) {
-        byte[] text = IngestBody.decode(body, contentEncoding, config.maxBodySize().asLongValue());
-        LineProtocolParser.Parsed parsed;
-        try {
-            parsed = new LineProtocolParser(precision, rules, config.maxBatchSize(), config.lineProtocol().ignoredTags(),
-                    config.lineProtocol().qualityFields(), retention.currentMicros()).parse(text);
-        } catch (JsonSampleParser.TooManySamplesException e) {
-            throw new ProblemException(Problem.of(413, "Content Too Large", e.getMessage()));
-        }
-        SampleBatch batch = parsed.batch();
-        if (parsed.syntaxErrors()) {
-            throw new ProblemException(Problem.of(400, "Invalid line protocol",
-                    "unable to parse " + batch.errorCount() + " line(s); nothing was written").withErrors(List.copyOf(batch.errors())));
-        }
-        if (batch.hasErrors()) {
-            throw TelemetryWriter.rejected(batch);
-        }
-        return batch;
-    }
-
+    /** InfluxDB's error answer (the failure is already counted by the ingest path). */
     private Response failure(Throwable failure) {
-        metrics.failed("influx-write", failure);
         if (failure instanceof ProblemException e) {
             return IngestResponses.from(e, true);
         }

@@ -61,20 +61,6 @@ public interface IngestConfig {
     @WithDefault("1s")
     Duration retryAfter();
 
-    /**
-     * Requests with at most this many samples (and only known metrics) are coalesced: while
-     * {@code coalesce-concurrency} of them are being written, further ones queue and share the next
-     * statement and commit. 0 (the default) turns coalescing off: on the benchmark machine it did not
-     * raise the rate of small requests (bench/ingest/README.md); enable it where many tiny-request
-     * clients meet a database whose commits are the bottleneck.
-     */
-    @WithDefault("0")
-    int coalesceMaxSamples();
-
-    /** Coalesced statements running at the same time (database connections used by small requests). */
-    @WithDefault("4")
-    int coalesceConcurrency();
-
     /** How often the retention of metric_hist (which bounds how old a sample may be) is re-read. */
     @WithDefault("1m")
     Duration retentionRefresh();

@@ -16,15 +16,25 @@ final class IngestResponses {
     }
 
     static Response busy(IngestConfig config, boolean influx) {
-        long seconds = Math.max(1, config.retryAfter().toSeconds());
-        Problem problem = Problem.of(429, "Too Many Requests", "The service is at its ingest limit ("
-                + config.maxInFlightRequests() + " requests / " + config.maxInFlightSamples()
-                + " samples in flight); nothing of this request was stored. Retry after " + seconds + " s.");
-        return from(problem, influx, Duration.ofSeconds(seconds));
+        return from(busyProblem(config), influx, busyRetryAfter(config));
     }
 
+    /** The 429 answer of a request refused at the ingest limit. */
+    static Problem busyProblem(IngestConfig config) {
+        return Problem.of(429, "Too Many Requests", "The service is at its ingest limit ("
+                + config.maxInFlightRequests() + " requests / " + config.maxInFlightSamples()
+                + " samples in flight); nothing of this request was stored. Retry after "
+                + busyRetryAfter(config).toSeconds() + " s.");
+    }
+
+    /** The Retry-After of 429 answers: the configured one, at least a second. */
+    static Duration busyRetryAfter(IngestConfig config) {
+        return Duration.ofSeconds(Math.max(1, config.retryAfter().toSeconds()));
+    }
+
+    /** The answer to a failed request; a {@link IngestService.Busy} one carries its Retry-After. */
     static Response from(ProblemException e, boolean influx) {
-        return from(e.problem(), influx, null);
+        return from(e.problem(), influx, e instanceof IngestService.Busy busy ? busy.retryAfter() : null);
     }
 
     static Response from(Problem problem, boolean influx, Duration retryAfter) {

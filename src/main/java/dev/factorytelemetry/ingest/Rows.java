@@ -5,7 +5,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -100,39 +99,21 @@ final class Rows {
         return new Rows(rows, ids, micros, reals, ints, bools, texts, qualities, min, max);
     }
 
-    /** The parameters of TelemetryWriter.INSERT for the rows of one or more requests, in order. */
-    static Tuple parameters(List<Rows> parts) {
-        int total = 0;
-        for (Rows r : parts) {
-            total += r.count;
-        }
-        Integer[] ids = new Integer[total];
-        OffsetDateTime[] ts = new OffsetDateTime[total];
-        Double[] reals = new Double[total];
-        Long[] ints = new Long[total];
-        Boolean[] bools = new Boolean[total];
-        String[] texts = new String[total];
-        Integer[] qualities = new Integer[total];
-        int at = 0;
-        for (Rows r : parts) {
-            for (int i = 0; i < r.count; i++) {
-                ids[at + i] = r.ids[i];
-                ts[at + i] = TelemetryWriter.timestamp(r.micros[i]);
-            }
-            System.arraycopy(r.reals, 0, reals, at, r.count);
-            System.arraycopy(r.ints, 0, ints, at, r.count);
-            System.arraycopy(r.bools, 0, bools, at, r.count);
-            System.arraycopy(r.texts, 0, texts, at, r.count);
-            System.arraycopy(r.qualities, 0, qualities, at, r.count);
-            at += r.count;
+    /** The parameters of TelemetryWriter.INSERT for these rows, in order. */
+    Tuple parameters() {
+        Integer[] idParameter = new Integer[count];
+        OffsetDateTime[] ts = new OffsetDateTime[count];
+        for (int i = 0; i < count; i++) {
+            idParameter[i] = ids[i];
+            ts[i] = TelemetryWriter.timestamp(micros[i]);
         }
         return Tuple.tuple()
-                .addArrayOfInteger(ids)
+                .addArrayOfInteger(idParameter)
                 .addArrayOfOffsetDateTime(ts)
-                .addArrayOfDouble(reals)
-                .addArrayOfLong(ints)
-                .addArrayOfBoolean(bools)
-                .addArrayOfString(texts)
-                .addArrayOfInteger(qualities);
+                .addArrayOfDouble(Arrays.copyOf(reals, count))
+                .addArrayOfLong(Arrays.copyOf(ints, count))
+                .addArrayOfBoolean(Arrays.copyOf(bools, count))
+                .addArrayOfString(Arrays.copyOf(texts, count))
+                .addArrayOfInteger(Arrays.copyOf(qualities, count));
     }
 }

@@ -2,10 +2,8 @@ package dev.factorytelemetry.ingest;
 
 import dev.factorytelemetry.auth.RequiresScope;
 import dev.factorytelemetry.auth.Scope;
-import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -18,9 +16,10 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.function.Supplier;
-
-/** {@code POST /api/v1/telemetry}: JSON batches of samples from PLC gateways (docs/ingest.md). */
+/**
+ * {@code POST /api/v1/telemetry}: JSON batches of samples from PLC gateways (docs/ingest.md). Reads the
+ * JSON format and answers in problem+json; the ingest path itself is {@link IngestService}.
+ */
 @Path("/api/v1/telemetry")
 @IngestEndpoint
 @RequiresScope(Scope.INGEST)
@@ -31,22 +30,18 @@ public class TelemetryResource {
     public record IngestResult(int accepted, int duplicates) {
     }
 
-    /** Bodies larger than this are decompressed and parsed on a worker thread, not on the event loop. */
-    static final int INLINE_PARSE_LIMIT = 64 * 1024;
+    private final IngestService ingest;
+    private final IngestService.Format format;
 
-    private final IngestConfig config;
-    private final RetentionWindow retention;
-    private final TelemetryWriter writer;
-    private final IngestAdmission admission;
-    private final IngestMetrics metrics;
-
-    public TelemetryResource(IngestConfig config, RetentionWindow retention, TelemetryWriter writer, IngestAdmission admission,
-                             IngestMetrics metrics) {
-        this.config = config;
-        this.retention = retention;
-        this.writer = writer;
-        this.admission = admission;
-        this.metrics = metrics;
+    public TelemetryResource(IngestService ingest, IngestConfig config) {
+        this.ingest = ingest;
+        this.format = new IngestService.Format("telemetry", TimestampPrecision.MS, (json, precision, rules) -> {
+            try {
+                return JsonSampleParser.parse(json, precision, rules, config.maxBatchSize());
+            } catch (JsonSampleParser.MalformedBodyException e) {
+                throw ProblemException.badRequest(e.getMessage());
+            }
+        });
     }
 
     @POST
@@ -59,47 +54,10 @@ public class TelemetryResource {
     public Uni<Response> ingest(byte[] body,
                                 @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
                                 @QueryParam("precision") String precisionParameter) {
-        TimestampPrecision precision;
-        try {
-            precision = TimestampPrecision.fromParameter(precisionParameter, TimestampPrecision.MS);
-        } catch (ProblemException e) {
-            metrics.rejected("telemetry", 400);
-            throw e;
-        }
-        return retention.rulesNow().flatMap(rules -> {
-            Supplier<SampleBatch> parse = () -> parse(body, contentEncoding, precision, rules);
-            Uni<SampleBatch> parsed = body != null && body.length > INLINE_PARSE_LIMIT
-                    ? Uni.createFrom().item(parse).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                    : Uni.createFrom().item(parse);
-            return parsed.flatMap(batch -> {
-                IngestAdmission.Permit permit = admission.tryAcquire(batch.size());
-                if (permit == null) {
-                    metrics.rejected("telemetry", 429);
-                    return Uni.createFrom().item(IngestResponses.busy(config, false));
-                }
-                return writer.write(batch)
-                        .onTermination().invoke(permit::release)
-                        .map(r -> {
-                            metrics.written(r);
-                            return Response.ok(new IngestResult(r.accepted(), r.duplicates())).build();
-                        });
-            });
-        }).onFailure().invoke(failure -> metrics.failed("telemetry", failure));
-    }
-
-    private SampleBatch parse(byte[] body, String contentEncoding, TimestampPrecision precision, SampleRules rules) {
-        byte[] json = IngestBody.decode(body, contentEncoding, config.maxBodySize().asLongValue());
-        SampleBatch batch;
-        try {
-            batch = JsonSampleParser.parse(json, precision, rules, config.maxBatchSize());
-        } catch (JsonSampleParser.MalformedBodyException e) {
-            throw ProblemException.badRequest(e.getMessage());
-        } catch (JsonSampleParser.TooManySamplesException e) {
-            throw new ProblemException(Problem.of(413, "Content Too Large", e.getMessage()));
-        }
-        if (batch.hasErrors()) {
-            throw TelemetryWriter.rejected(batch);
-        }
-        return batch;
+        // other failures are answered by the problem+json exception mappers
+        return ingest.ingest(format, body, contentEncoding, precisionParameter)
+                .map(r -> Response.ok(new IngestResult(r.accepted(), r.duplicates())).build())
+                .onFailure(IngestService.Busy.class)
+                .recoverWithItem(busy -> IngestResponses.from((ProblemException) busy, false));
     }
 }

@@ -53,11 +53,8 @@ public class TelemetryWriter {
     private final MetricRegistry registry;
     private final PlatformState platform;
     private final IngestConfig config;
-    private final IngestCoalescer coalescer;
 
-    public TelemetryWriter(Pool pool, MetricRegistry registry, PlatformState platform, IngestConfig config,
-                           IngestCoalescer coalescer) {
-        this.coalescer = coalescer;
+    public TelemetryWriter(Pool pool, MetricRegistry registry, PlatformState platform, IngestConfig config) {
         this.pool = pool;
         this.registry = registry;
         this.platform = platform;
@@ -120,14 +117,8 @@ public class TelemetryWriter {
             return Uni.createFrom().failure(rejected(batch));
         }
         boolean logInvalidation = !platform.requireEdition().nativePolicies();
-        if (newKeys.isEmpty()) {
-            Rows rows = Rows.of(batch, metrics);
-            if (batch.size() <= config.coalesceMaxSamples()) {
-                return coalescer.write(rows).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
-            }
-            if (!logInvalidation) {
-                return insert(pool, rows).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
-            }
+        if (newKeys.isEmpty() && !logInvalidation) {
+            return insert(pool, Rows.of(batch, metrics)).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
         }
         return pool.withTransaction(tx -> {
             Uni<Map<String, Metric>> registered = newKeys.isEmpty()
@@ -200,7 +191,7 @@ public class TelemetryWriter {
 
     /** Inserts the rows of one request; returns the number of rows inserted. */
     private static Uni<Integer> insert(SqlClient client, Rows rows) {
-        return client.preparedQuery(INSERT).execute(Rows.parameters(List.of(rows))).map(rs -> rs.rowCount());
+        return client.preparedQuery(INSERT).execute(rows.parameters()).map(rs -> rs.rowCount());
     }
 
     static OffsetDateTime timestamp(long micros) {

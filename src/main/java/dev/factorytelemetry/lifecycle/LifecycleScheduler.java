@@ -58,22 +58,23 @@ public class LifecycleScheduler {
         return jobs.run(RETENTION_JOB, retentionExecutor::enforce, RetentionExecutor::failures);
     }
 
-    @Scheduled(identity = REFRESH_JOB, every = "${telemetry.lifecycle.refresh-tick:30s}",
-            delayed = "${telemetry.lifecycle.initial-delay:10s}",
+    // the intervals come from LifecycleConfig: its @WithDefault values are the defaults of these properties
+    @Scheduled(identity = REFRESH_JOB, every = "${telemetry.lifecycle.refresh-tick}",
+            delayed = "${telemetry.lifecycle.initial-delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
     Uni<Void> refreshAggregates() {
         return refreshAggregatesOnce(false).replaceWithVoid();
     }
 
-    @Scheduled(identity = BACKFILL_JOB, every = "${telemetry.lifecycle.backfill-tick:60s}",
-            delayed = "${telemetry.lifecycle.initial-delay:10s}",
+    @Scheduled(identity = BACKFILL_JOB, every = "${telemetry.lifecycle.backfill-tick}",
+            delayed = "${telemetry.lifecycle.initial-delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
     Uni<Void> refreshBackfill() {
         return refreshBackfillOnce().replaceWithVoid();
     }
 
-    @Scheduled(identity = RETENTION_JOB, every = "${telemetry.lifecycle.retention-interval:1h}",
-            delayed = "${telemetry.lifecycle.initial-delay:10s}",
+    @Scheduled(identity = RETENTION_JOB, every = "${telemetry.lifecycle.retention-interval}",
+            delayed = "${telemetry.lifecycle.initial-delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotReady.class)
     Uni<Void> enforceRetention() {
         return enforceRetentionOnce().replaceWithVoid();
