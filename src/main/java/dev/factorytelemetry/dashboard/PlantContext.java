@@ -101,7 +101,7 @@ public class PlantContext {
     /** As {@link #freshness(AggregateFamily, WindowQuery.Level, Instant, Instant, long)} for figures of several families. */
     Uni<DashboardViews.Freshness> freshness(List<AggregateFamily> families, WindowQuery.Level level, Instant from,
                                             Instant to, long maxAgeSeconds) {
-        Instant now = Instant.now();
+        Instant now = now();
         WindowQuery.Mode mode = mode();
         List<String> aggregates = new ArrayList<>();
         for (AggregateFamily family : families) {

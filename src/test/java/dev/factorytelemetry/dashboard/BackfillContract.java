@@ -70,7 +70,8 @@ abstract class BackfillContract {
     static final String[] METRICS = {"L1.E11.temp", "L1.E11.count", "L1.E11.running"};
     static final String[] CATEGORIES = {"unplanned", "planned", "changeover", "maintenance"};
 
-    static final LocalDate TODAY = LocalDate.now(ZONE);
+    /** Today in the plant, by the database's clock (DatabaseTime: the clock the service follows). */
+    static final LocalDate TODAY = LocalDate.ofInstant(dev.factorytelemetry.support.DatabaseTime.now(), ZONE);
     static final LocalDate D1 = TODAY.minusDays(1);
     static final LocalDate D8 = TODAY.minusDays(8);
     static final LocalDate D30 = TODAY.minusDays(30);
@@ -244,6 +245,10 @@ abstract class BackfillContract {
     @Test
     @Order(1)
     void a_onTimeHistoryMatchesRawEverywhere() {
+        // the DST day may lie up to about 7 months back: this plant keeps raw telemetry for 400 days (the default 90
+        // would refuse its samples from late January to late March), set as an operator would
+        given().contentType("application/json").body("{\"retention\": \"400 days\"}")
+                .when().put("/api/v1/admin/lifecycle/retention/metric_hist").then().statusCode(200);
         sql(DashboardTestData.REFERENCE);
         postWave(WAVE1);
         // an open stop 8 days back, closed in wave 2
@@ -345,17 +350,17 @@ abstract class BackfillContract {
     @Test
     @Order(4)
     void d_tooOldDataIsRefusedNamingTheHorizon() {
-        Instant tooOld = Instant.now().minus(800, ChronoUnit.DAYS);
+        Instant tooOld = dev.factorytelemetry.support.DatabaseTime.now().minus(800, ChronoUnit.DAYS);
         given().contentType("application/json").body("[{\"equipmentCode\":\"E11\",\"calculationTime\":\"" + tooOld
                         + "\",\"plannedTimeS\":900,\"runTimeS\":800,\"idealRunTimeS\":700,\"totalCount\":700,\"goodCount\":650}]")
                 .when().post("/api/v1/events/oee").then().statusCode(422).contentType("application/problem+json")
                 .body("errors[0].field", org.hamcrest.Matchers.equalTo("calculationTime"))
                 .body("errors[0].message", containsString("oldest accepted"));
         given().contentType("application/json").body("[{\"equipmentCode\":\"E11\",\"consumptionTime\":\""
-                        + Instant.now().minus(400, ChronoUnit.DAYS) + "\",\"powerConsumptionKw\":4,\"energyConsumptionKwh\":1}]")
+                        + dev.factorytelemetry.support.DatabaseTime.now().minus(400, ChronoUnit.DAYS) + "\",\"powerConsumptionKw\":4,\"energyConsumptionKwh\":1}]")
                 .when().post("/api/v1/events/energy").then().statusCode(422).body("errors[0].message", containsString("1 year"));
         given().contentType("application/json").body("{\"samples\":[{\"metric\":\"L1.E11.temp\",\"ts\":\""
-                        + Instant.now().minus(100, ChronoUnit.DAYS) + "\",\"value\":1.5}]}")
+                        + dev.factorytelemetry.support.DatabaseTime.now().minus(500, ChronoUnit.DAYS) + "\",\"value\":1.5}]}")
                 .when().post("/api/v1/telemetry").then().statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(400))
                 .statusCode(org.hamcrest.Matchers.lessThan(500)).body(containsString("retention"));
         assertEquals("0", sql("SELECT count(*) FROM factory_telemetry.oee_calculations WHERE calculation_time < now() - interval '700 days'"));

@@ -57,7 +57,7 @@ class BackfillSchedulerCommunityTest {
         for (String aggregate : List.of("oee_hourly_aggregate", "oee_daily_aggregate")) {
             sql("CALL refresh_continuous_aggregate('factory_telemetry." + aggregate + "', now() - interval '40 days', now() - interval '1 day')");
         }
-        LocalDate day = LocalDate.now(BackfillContract.ZONE).minusDays(30);
+        LocalDate day = LocalDate.ofInstant(dev.factorytelemetry.support.DatabaseTime.now(), BackfillContract.ZONE).minusDays(30);
         List<String> items = new ArrayList<>();
         for (Instant t : BackfillContract.slots(day)) {
             items.add("{\"equipmentCode\":\"E11\",\"calculationTime\":\"" + t + "\",\"plannedTimeS\":900,\"runTimeS\":800,"

@@ -25,7 +25,7 @@ final class ValidBodies {
     final String shift;
     final String metric;
     final String downtimeId = UUID.randomUUID().toString();
-    final Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.DAYS);
+    final Instant base = dev.factorytelemetry.support.DatabaseTime.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.DAYS);
 
     ValidBodies(String prefix) {
         String id = UUID.randomUUID().toString().substring(0, 8);
