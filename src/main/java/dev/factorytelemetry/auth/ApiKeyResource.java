@@ -1,7 +1,9 @@
 package dev.factorytelemetry.auth;
 
 import dev.factorytelemetry.web.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,7 +22,7 @@ import java.util.List;
 
 /** {@code /api/v1/admin/api-keys}: create (key shown once), list, revoke. Admin scope. */
 @Path("/api/v1/admin/api-keys")
-@RequiresScope(Scope.ADMIN)
+@RolesAllowed(Scope.Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
 public class ApiKeyResource {
@@ -30,9 +32,9 @@ public class ApiKeyResource {
     }
 
     private final ApiKeyService keys;
-    private final CurrentCaller caller;
+    private final SecurityIdentity caller;
 
-    public ApiKeyResource(ApiKeyService keys, CurrentCaller caller) {
+    public ApiKeyResource(ApiKeyService keys, SecurityIdentity caller) {
         this.keys = keys;
         this.caller = caller;
     }
@@ -44,7 +46,7 @@ public class ApiKeyResource {
         if (request == null) {
             throw ProblemException.badRequest("Send {\"name\": ..., \"scopes\": [\"ingest\"|\"read\"|\"admin\", ...]}");
         }
-        return keys.create(request.name(), request.scopes(), request.expiresAt(), caller.describe())
+        return keys.create(request.name(), request.scopes(), request.expiresAt(), ApiKeyIdentityProvider.describe(caller))
                 .map(created -> Response.created(URI.create("/api/v1/admin/api-keys/" + created.id()))
                         .header("Cache-Control", "no-store")
                         .entity(created).build());
@@ -60,7 +62,7 @@ public class ApiKeyResource {
     @Path("/{id}")
     @Operation(summary = "Revoke an API key", description = "204; idempotent. Other replicas stop accepting it within telemetry.auth.cache-ttl.")
     public Uni<Response> revoke(@PathParam("id") long id) {
-        return keys.revoke(id, caller.describe()).map(found -> {
+        return keys.revoke(id, ApiKeyIdentityProvider.describe(caller)).map(found -> {
             if (!found) {
                 throw ProblemException.notFound("No API key with id " + id);
             }

@@ -45,10 +45,11 @@ public class ApiKeyService {
     /** Bound on cached lookups (random invalid keys must not grow memory). */
     static final int MAX_CACHED = 10_000;
 
-    /** The authenticated caller. */
+    /** The authenticated caller (the {@code SecurityIdentity}'s attribute {@link ApiKeyIdentityProvider#KEY}). */
     public record Principal(long keyId, String name, Set<Scope> scopes) {
-        public boolean holds(Scope scope) {
-            return scopes.contains(scope) || scopes.contains(Scope.ADMIN);
+        /** For audit columns and logs: "key 12 'line1-gateway'". */
+        public String describe() {
+            return "key " + keyId + " '" + name + "'";
         }
     }
 

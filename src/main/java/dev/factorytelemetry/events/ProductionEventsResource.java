@@ -1,6 +1,6 @@
 package dev.factorytelemetry.events;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 
 import dev.factorytelemetry.events.ProductionEvents.BatchResult;
@@ -38,7 +38,7 @@ import java.util.UUID;
  * codes: 422; both list every failing item's index and field. See docs/events.md.
  */
 @Path("/api/v1/events")
-@RequiresScope(Scope.INGEST)
+@RolesAllowed(Scope.Roles.INGEST)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "production events")

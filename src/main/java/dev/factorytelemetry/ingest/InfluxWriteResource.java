@@ -1,6 +1,6 @@
 package dev.factorytelemetry.ingest;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.platform.PlatformConfig;
 import dev.factorytelemetry.web.DatabaseUnavailableException;
@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  */
 @Path("/api/v2/write")
 @IngestEndpoint
-@RequiresScope(Scope.INGEST)
+@RolesAllowed(Scope.Roles.INGEST)
 @Tag(name = "ingest")
 public class InfluxWriteResource {
 

@@ -1,6 +1,6 @@
 package dev.factorytelemetry.ingest;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 /** {@code POST /api/v1/telemetry}: JSON batches of samples from PLC gateways (docs/ingest.md). */
 @Path("/api/v1/telemetry")
 @IngestEndpoint
-@RequiresScope(Scope.INGEST)
+@RolesAllowed(Scope.Roles.INGEST)
 @Tag(name = "ingest")
 public class TelemetryResource {
 

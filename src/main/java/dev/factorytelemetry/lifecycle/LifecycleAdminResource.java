@@ -1,7 +1,7 @@
 package dev.factorytelemetry.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.platform.PlatformState;
 import dev.factorytelemetry.web.Problem;
@@ -35,7 +35,7 @@ import java.util.Map;
  * in one transaction.
  */
 @Path("/api/v1/admin/lifecycle")
-@RequiresScope(Scope.ADMIN)
+@RolesAllowed(Scope.Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "lifecycle")
 public class LifecycleAdminResource {

@@ -1,6 +1,6 @@
 package dev.factorytelemetry.plant;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
@@ -67,14 +67,14 @@ public class PlantSettingsResource {
     }
 
     @GET
-    @RequiresScope(Scope.READ)
+    @RolesAllowed(Scope.Roles.READ)
     @Operation(summary = "The plant's settings", description = "Time zone, energy tariff and currency as the dashboards use them.")
     public Uni<PlantSettings> get() {
         return read();
     }
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Scope.Roles.ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change the energy tariff and currency",
             description = "All three members are required. The tariff and currency apply to every answer at once (cost is computed "

@@ -1,6 +1,6 @@
 package dev.factorytelemetry.reference;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 
 import dev.factorytelemetry.reference.ReferenceData.Equipment;
@@ -48,7 +48,7 @@ import static dev.factorytelemetry.reference.ReferenceData.CODE_PATTERN;
  * telemetry refer to these keys.
  */
 @Path("/api/v1")
-@RequiresScope(Scope.READ)
+@RolesAllowed(Scope.Roles.READ)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "reference data")
@@ -135,7 +135,7 @@ public class ReferenceDataResource {
     // ---- lines -------------------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Scope.Roles.ADMIN)
     @Path("lines/{lineCode}")
     @Operation(summary = "Create or replace a production line", description = "201 when created, 200 when replaced.")
     public Uni<RestResponse<Line>> putLine(@PathParam("lineCode") @Pattern(regexp = CODE_PATTERN, message = CODE_MESSAGE) String lineCode,
@@ -166,7 +166,7 @@ public class ReferenceDataResource {
     // ---- equipment ---------------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Scope.Roles.ADMIN)
     @Path("equipment/{equipmentCode}")
     @Operation(summary = "Create or replace a piece of equipment",
             description = "201 when created, 200 when replaced. 422 when lineCode names no line.")
@@ -208,7 +208,7 @@ public class ReferenceDataResource {
     // ---- product types -----------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Scope.Roles.ADMIN)
     @Path("product-types/{productCode}")
     @Operation(summary = "Create or replace a product type", description = "201 when created, 200 when replaced.")
     public Uni<RestResponse<ProductType>> putProductType(
@@ -243,7 +243,7 @@ public class ReferenceDataResource {
     // ---- shifts ------------------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Scope.Roles.ADMIN)
     @Path("shifts/{name}")
     @Operation(summary = "Create or replace a shift",
             description = "Plant-local start and end time (HH:mm[:ss]); an end at or before the start crosses midnight. "
