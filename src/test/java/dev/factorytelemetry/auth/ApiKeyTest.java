@@ -116,6 +116,10 @@ class ApiKeyTest {
         given().header("Authorization", ADMIN).when().delete("/api/v1/admin/api-keys/999999").then().statusCode(404);
         given().header("Authorization", ADMIN).when().get("/api/v1/admin/api-keys")
                 .then().body("find { it.id == " + id + " }.revokedAt", notNullValue());
+        // the key cache is a library cache whose hits and misses Prometheus sees
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(matchesPattern("(?s).*cache_gets_total\\{cache=\"api-keys\",result=\"hit\"} [1-9].*"))
+                .body(matchesPattern("(?s).*cache_gets_total\\{cache=\"api-keys\",result=\"miss\"} [1-9].*"));
     }
 
     @Test
