@@ -13,7 +13,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.factorytelemetry.web.Problem;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
@@ -42,7 +48,14 @@ public class ApiKeyResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create an API key", description = "201 with the key; it is shown only in this answer.")
-    public Uni<Response> create(NewApiKey request) {
+    @APIResponse(responseCode = "201", description = "Created; Location names the key; Cache-Control: no-store",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiKeyService.CreatedKey.class)))
+    @APIResponse(responseCode = "422", description = "Empty name, unknown scope or past expiresAt; errors[] names each",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> create(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = NewApiKey.class),
+            examples = @ExampleObject(name = "gateway", value = "{\"name\": \"line1-telegraf\", \"scopes\": [\"ingest\"], "
+                    + "\"expiresAt\": \"2027-12-31T00:00:00Z\"}"))) NewApiKey request) {
         if (request == null) {
             throw ProblemException.badRequest("Send {\"name\": ..., \"scopes\": [\"ingest\"|\"read\"|\"admin\", ...]}");
         }
@@ -61,6 +74,9 @@ public class ApiKeyResource {
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Revoke an API key", description = "204; idempotent. Other replicas stop accepting it within telemetry.auth.cache-ttl.")
+    @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
+    @APIResponse(responseCode = "404", description = "No API key has that id",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> revoke(@PathParam("id") long id) {
         return keys.revoke(id, ApiKeyIdentityProvider.describe(caller)).map(found -> {
             if (!found) {
