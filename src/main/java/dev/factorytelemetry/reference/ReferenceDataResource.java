@@ -55,7 +55,6 @@ import static dev.factorytelemetry.reference.ReferenceData.CODE_PATTERN;
 @Path("/api/v1")
 @RolesAllowed(Scope.Roles.READ)
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "reference data")
 public class ReferenceDataResource {
 
@@ -140,6 +139,7 @@ public class ReferenceDataResource {
     // ---- lines -------------------------------------------------------------------------------------
 
     @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Scope.Roles.ADMIN)
     @APIResponse(responseCode = "200", description = "Replaced")
     @APIResponse(responseCode = "201", description = "Created")
@@ -175,6 +175,7 @@ public class ReferenceDataResource {
     // ---- equipment ---------------------------------------------------------------------------------
 
     @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Scope.Roles.ADMIN)
     @APIResponse(responseCode = "200", description = "Replaced")
     @APIResponse(responseCode = "201", description = "Created")
@@ -221,6 +222,7 @@ public class ReferenceDataResource {
     // ---- product types -----------------------------------------------------------------------------
 
     @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Scope.Roles.ADMIN)
     @APIResponse(responseCode = "200", description = "Replaced")
     @APIResponse(responseCode = "201", description = "Created")
@@ -260,6 +262,7 @@ public class ReferenceDataResource {
     // ---- shifts ------------------------------------------------------------------------------------
 
     @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Scope.Roles.ADMIN)
     @APIResponse(responseCode = "200", description = "Replaced")
     @APIResponse(responseCode = "201", description = "Created")

@@ -9,7 +9,6 @@ import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.headers.Header;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Schema;
-import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
@@ -22,7 +21,7 @@ import java.util.Map;
  * Completes the OpenAPI document (mp.openapi.filter) with what every {@code /api/**} operation has in common, so
  * that no operation can forget it: the API-key security schemes ({@code bearer}; {@code token}, InfluxDB's
  * {@code Authorization: Token <key>}, on /api/v2) and the error answers that the shared layers give — 401 and 403
- * (Quarkus Security), 400 for invalid parameters or bodies, 413/415 for bodies, 404 for unknown path identifiers,
+ * (Quarkus Security), 400 for an invalid query string, parameter or body, 413/415 for bodies, 404 for unknown path identifiers,
  * 503 + Retry-After while the database is unavailable, 500 for an unexpected failure. Each is
  * {@code application/problem+json} ({@link Problem}), or InfluxDB's {@code {"code","message"}} under /api/v2.
  * Operations keep their own annotated answers; the document is stored in docs/openapi.json (OpenApiContractTest).
@@ -59,12 +58,12 @@ public class OpenApiContract implements OASFilter {
             }
             boolean influx = InfluxErrors.applies(path.getKey());
             for (Map.Entry<PathItem.HttpMethod, Operation> operation : path.getValue().getOperations().entrySet()) {
-                complete(operation.getValue(), operation.getKey(), path.getKey(), path.getValue(), influx);
+                complete(operation.getValue(), operation.getKey(), path.getKey(), influx);
             }
         }
     }
 
-    private static void complete(Operation operation, PathItem.HttpMethod method, String path, PathItem item, boolean influx) {
+    private static void complete(Operation operation, PathItem.HttpMethod method, String path, boolean influx) {
         SecurityRequirement bearer = OASFactory.createSecurityRequirement().addScheme(BEARER);
         operation.setSecurity(influx
                 ? List.of(OASFactory.createSecurityRequirement().addScheme(TOKEN), bearer)
@@ -72,11 +71,10 @@ public class OpenApiContract implements OASFilter {
         APIResponses responses = operation.getResponses() == null ? OASFactory.createAPIResponses() : operation.getResponses();
         operation.setResponses(responses);
         boolean body = operation.getRequestBody() != null;
-        boolean parameters = hasParameters(operation) || hasParameters(item) || path.contains("{");
-        if (body || parameters) {
-            add(responses, "400", influx, body ? "Malformed or invalid request (body that is not valid for its type, "
-                    + "unknown or mistyped members, invalid parameter); errors[] names each" : "Invalid parameter; errors[] names each");
-        }
+        // every request: the query string and path are checked for storable text (UriTextFilter)
+        add(responses, "400", influx, body ? "Malformed or invalid request (body that is not valid for its type, "
+                + "unknown or mistyped members, invalid parameter or query string); errors[] names each"
+                : "Invalid parameter or query string; errors[] names each");
         add(responses, "401", influx, null)
                 .description("No API key, a malformed Authorization header, or an unknown, revoked or expired key")
                 .addHeader("WWW-Authenticate", header("Bearer realm=\"factory-telemetry\""));
@@ -96,15 +94,6 @@ public class OpenApiContract implements OASFilter {
                 add(responses, answer.getKey(), influx, answer.getValue().getDescription());
             }
         }
-    }
-
-    private static boolean hasParameters(Operation operation) {
-        return operation.getParameters() != null && !operation.getParameters().isEmpty();
-    }
-
-    private static boolean hasParameters(PathItem item) {
-        List<Parameter> parameters = item.getParameters();
-        return parameters != null && !parameters.isEmpty();
     }
 
     private static Header header(String description) {
