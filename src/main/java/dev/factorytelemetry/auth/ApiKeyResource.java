@@ -2,7 +2,9 @@ package dev.factorytelemetry.auth;
 
 import dev.factorytelemetry.web.GzipRequestBodies;
 import dev.factorytelemetry.web.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -12,7 +14,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.factorytelemetry.web.Problem;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
@@ -22,7 +30,7 @@ import java.util.List;
 /** {@code /api/v1/admin/api-keys}: create (key shown once), list, revoke. Admin scope. */
 @GzipRequestBodies
 @Path("/api/v1/admin/api-keys")
-@RequiresScope(Scope.ADMIN)
+@RolesAllowed(Scope.Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
 public class ApiKeyResource {
@@ -32,9 +40,9 @@ public class ApiKeyResource {
     }
 
     private final ApiKeyService keys;
-    private final CurrentCaller caller;
+    private final SecurityIdentity caller;
 
-    public ApiKeyResource(ApiKeyService keys, CurrentCaller caller) {
+    public ApiKeyResource(ApiKeyService keys, SecurityIdentity caller) {
         this.keys = keys;
         this.caller = caller;
     }
@@ -42,11 +50,18 @@ public class ApiKeyResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create an API key", description = "201 with the key; it is shown only in this answer.")
-    public Uni<Response> create(NewApiKey request) {
+    @APIResponse(responseCode = "201", description = "Created; Location names the key; Cache-Control: no-store",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiKeyService.CreatedKey.class)))
+    @APIResponse(responseCode = "422", description = "Empty name, unknown scope or past expiresAt; errors[] names each",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> create(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = NewApiKey.class),
+            examples = @ExampleObject(name = "gateway", value = "{\"name\": \"line1-telegraf\", \"scopes\": [\"ingest\"], "
+                    + "\"expiresAt\": \"2027-12-31T00:00:00Z\"}"))) NewApiKey request) {
         if (request == null) {
             throw ProblemException.badRequest("Send {\"name\": ..., \"scopes\": [\"ingest\"|\"read\"|\"admin\", ...]}");
         }
-        return keys.create(request.name(), request.scopes(), request.expiresAt(), caller.describe())
+        return keys.create(request.name(), request.scopes(), request.expiresAt(), ApiKeyIdentityProvider.describe(caller))
                 .map(created -> Response.created(URI.create("/api/v1/admin/api-keys/" + created.id()))
                         .header("Cache-Control", "no-store")
                         .entity(created).build());
@@ -61,8 +76,11 @@ public class ApiKeyResource {
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Revoke an API key", description = "204; idempotent. Other replicas stop accepting it within telemetry.auth.cache-ttl.")
+    @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
+    @APIResponse(responseCode = "404", description = "No API key has that id",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> revoke(@PathParam("id") long id) {
-        return keys.revoke(id, caller.describe()).map(found -> {
+        return keys.revoke(id, ApiKeyIdentityProvider.describe(caller)).map(found -> {
             if (!found) {
                 throw ProblemException.notFound("No API key with id " + id);
             }

@@ -1,5 +1,7 @@
 package dev.factorytelemetry.auth;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import dev.factorytelemetry.platform.Caches;
 import dev.factorytelemetry.platform.DatabaseClock;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
@@ -23,10 +25,8 @@ import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Creates, lists, revokes and verifies API keys. Keys are {@code ftk_} + 43 characters of base64url
@@ -42,13 +42,14 @@ public class ApiKeyService {
     static final String KEY_PREFIX = "ftk_";
     /** Characters of a key shown in lists: "ftk_" and 8 more. */
     static final int SHOWN_PREFIX_LENGTH = 12;
-    /** Bound on cached lookups (random invalid keys must not grow memory). */
+    /** Bound on cached lookups (random invalid keys must not grow memory; the least used are evicted). */
     static final int MAX_CACHED = 10_000;
 
-    /** The authenticated caller. */
+    /** The authenticated caller (the {@code SecurityIdentity}'s attribute {@link ApiKeyIdentityProvider#KEY}). */
     public record Principal(long keyId, String name, Set<Scope> scopes) {
-        public boolean holds(Scope scope) {
-            return scopes.contains(scope) || scopes.contains(Scope.ADMIN);
+        /** For audit columns and logs: "key 12 'line1-gateway'". */
+        public String describe() {
+            return "key " + keyId + " '" + name + "'";
         }
     }
 
@@ -83,17 +84,16 @@ public class ApiKeyService {
             RETURNING key_hash
             """;
 
-    private record Cached(Optional<Principal> principal, long expiresAtNanos) {
-    }
-
     private final Pool pool;
     private final DatabaseClock clock;
     private final AuthConfig config;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Lookups by key hash (hex), valid and invalid; concurrent lookups of one key share one query; failures are not kept. */
+    private final AsyncCache<String, Optional<Principal>> cache;
     private final byte[] bootstrapHash;
 
-    public ApiKeyService(Pool pool, AuthConfig config, DatabaseClock clock) {
+    public ApiKeyService(Pool pool, AuthConfig config, DatabaseClock clock, Caches caches) {
+        this.cache = caches.asyncCache("api-keys", MAX_CACHED, config.cacheTtl());
         this.clock = clock;
         this.pool = pool;
         this.config = config;
@@ -117,24 +117,15 @@ public class ApiKeyService {
         if (!key.startsWith(KEY_PREFIX)) {
             return Uni.createFrom().item(Optional.empty());
         }
-        String cacheKey = HexFormat.of().formatHex(hash);
-        Cached cached = cache.get(cacheKey);
-        long now = System.nanoTime();
-        if (cached != null && now - cached.expiresAtNanos() < 0) {
-            return Uni.createFrom().item(cached.principal());
-        }
-        return pool.preparedQuery(SELECT_BY_HASH).execute(Tuple.tuple().addBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(hash)))
+        return Caches.get(cache, HexFormat.of().formatHex(hash), () -> pool.preparedQuery(SELECT_BY_HASH)
+                .execute(Tuple.tuple().addBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(hash)))
                 .map(rows -> {
                     Optional<Principal> principal = Optional.empty();
                     for (Row row : rows) {
                         principal = Optional.of(new Principal(row.getLong("id"), row.getString("name"), scopes(row)));
                     }
-                    if (cache.size() >= MAX_CACHED) {
-                        cache.clear();
-                    }
-                    cache.put(cacheKey, new Cached(principal, System.nanoTime() + config.cacheTtl().toNanos()));
                     return principal;
-                });
+                }));
     }
 
     public Uni<CreatedKey> create(String name, List<String> scopeNames, OffsetDateTime expiresAt, String createdBy) {
@@ -194,7 +185,7 @@ public class ApiKeyService {
     public Uni<Boolean> revoke(long id, String revokedBy) {
         return pool.preparedQuery(REVOKE).execute(Tuple.of(id)).map((RowSet<Row> rows) -> {
             for (Row row : rows) {
-                cache.remove(HexFormat.of().formatHex(row.getBuffer("key_hash").getBytes()));
+                cache.synchronous().invalidate(HexFormat.of().formatHex(row.getBuffer("key_hash").getBytes()));
                 LOG.infof("API key %d revoked by %s", id, revokedBy);
                 return true;
             }

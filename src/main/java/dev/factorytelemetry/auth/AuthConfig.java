@@ -11,7 +11,7 @@ import java.util.Optional;
 public interface AuthConfig {
 
     /**
-     * Check API keys on endpoints annotated {@code @RequiresScope}. Turn off only behind a gateway that
+     * Check API keys on endpoints annotated {@code @RolesAllowed}. Turn off only behind a gateway that
      * authenticates itself; every request then passes as if it held every scope.
      */
     @WithDefault("true")

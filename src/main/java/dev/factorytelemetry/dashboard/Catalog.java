@@ -1,6 +1,7 @@
 package dev.factorytelemetry.dashboard;
 
 import dev.factorytelemetry.web.ProblemException;
+import dev.factorytelemetry.platform.Caches;
 import dev.factorytelemetry.platform.SuccessMemo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -70,9 +71,9 @@ public class Catalog {
     private final Pool pool;
     private final SuccessMemo<Snapshot> snapshot;
 
-    public Catalog(Pool pool) {
+    public Catalog(Pool pool, Caches caches) {
         this.pool = pool;
-        this.snapshot = new SuccessMemo<>(this::load, SNAPSHOT_TTL);
+        this.snapshot = caches.memo("dashboard-catalog", this::load, SNAPSHOT_TTL);
     }
 
     public Uni<Snapshot> snapshot() {

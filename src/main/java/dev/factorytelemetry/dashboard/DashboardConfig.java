@@ -39,7 +39,7 @@ public interface DashboardConfig {
     @WithDefault("5s")
     Duration cacheStaleWhileRevalidate();
 
-    /** Upper bound on cached answers; beyond it answers are computed without being cached. */
+    /** Upper bound on cached answers; beyond it the least used answers are evicted. */
     @WithDefault("10000")
     int cacheMaxEntries();
 

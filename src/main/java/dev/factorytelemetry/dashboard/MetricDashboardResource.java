@@ -1,6 +1,6 @@
 package dev.factorytelemetry.dashboard;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 
 import dev.factorytelemetry.dashboard.DashboardViews.DownsampledSeries;
@@ -26,7 +26,7 @@ import java.util.List;
 
 /** Metric statistics, recent samples and downsampled series for trend charts. */
 @Path("/api/v1/dashboard/metrics")
-@RequiresScope(Scope.READ)
+@RolesAllowed(Scope.Roles.READ)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "dashboard")
 @APIResponse(responseCode = "400", description = "Invalid parameter",

@@ -2,6 +2,7 @@ package dev.factorytelemetry.dashboard;
 
 import dev.factorytelemetry.platform.DatabaseClock;
 import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.platform.Caches;
 import dev.factorytelemetry.platform.SuccessMemo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -51,13 +52,13 @@ public class PlantContext {
     private final DatabaseClock clock;
     private final SuccessMemo<Settings> settings;
 
-    public PlantContext(Pool pool, PlatformState platform, DashboardConfig config, DatabaseClock clock) {
+    public PlantContext(Pool pool, PlatformState platform, DashboardConfig config, DatabaseClock clock, Caches caches) {
         this.clock = clock;
         this.pool = pool;
         this.platform = platform;
         this.config = config;
         // a tariff change shows within 10 s; the time zone never changes after the schema is created
-        this.settings = new SuccessMemo<>(this::load, Duration.ofSeconds(10));
+        this.settings = caches.memo("dashboard-plant-settings", this::load, Duration.ofSeconds(10));
     }
 
     public Uni<Settings> settings() {

@@ -1,6 +1,6 @@
 package dev.factorytelemetry.dashboard;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 
 import dev.factorytelemetry.dashboard.DashboardViews.DowntimePareto;
@@ -32,7 +32,7 @@ import jakarta.ws.rs.core.Response;
  * and {@code Cache-Control}/{@code Age} headers; identical requests within the cache TTL share one computation.
  */
 @Path("/api/v1/dashboard")
-@RequiresScope(Scope.READ)
+@RolesAllowed(Scope.Roles.READ)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "dashboard", description = "Production dashboards and trends (OEE, downtime, energy, quality, faults)")
 @APIResponse(responseCode = "400", description = "Invalid parameter (range, granularity, limit)",

@@ -1,6 +1,7 @@
 package dev.factorytelemetry.dashboard;
 
-import io.quarkus.scheduler.Scheduled;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import dev.factorytelemetry.platform.Caches;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * their own. Failures are never cached. With 100 dashboards polling the same plant view, the database computes it
  * once per {@link DashboardConfig#cacheTtl()}. For {@link DashboardConfig#cacheStaleWhileRevalidate()} after that,
  * the previous answer is still sent while a single background computation replaces it, so a hot answer never makes
- * requests wait for the database.
+ * requests wait for the database. A Caffeine cache ({@link Caches}): at most {@link DashboardConfig#cacheMaxEntries()}
+ * answers (the least used are evicted), hits and misses in /q/metrics as {@code cache="dashboard-answers"}.
  */
 @ApplicationScoped
 public class ResponseCache {
@@ -61,30 +62,25 @@ public class ResponseCache {
         }
     }
 
-    private record Entry(CompletableFuture<Timed<?>> future, long expiresAtNanos, AtomicBoolean revalidating) {
-        Entry(CompletableFuture<Timed<?>> future, long expiresAtNanos) {
-            this(future, expiresAtNanos, new AtomicBoolean());
-        }
-
-        boolean fresh(long now) {
-            return now - expiresAtNanos < 0;
-        }
-
-        boolean servableStale(long now, long staleNanos) {
-            return now - expiresAtNanos < staleNanos && future.isDone() && !future.isCompletedExceptionally();
+    /** A computed answer and when it was stored (on the JVM's monotonic clock). */
+    private record Entry(Timed<?> timed, long storedAtNanos, AtomicBoolean revalidating) {
+        Entry(Timed<?> timed) {
+            this(timed, System.nanoTime(), new AtomicBoolean());
         }
     }
 
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Answers by key; Caffeine bounds it and drops an entry cache-ttl + cache-stale-while-revalidate after it was stored. */
+    private final AsyncCache<String, Entry> entries;
     private final Duration ttl;
-    private final long staleNanos;
-    private final int maxEntries;
+    private final long ttlNanos;
     private final Clock clock = Clock.systemUTC();
 
-    public ResponseCache(DashboardConfig config) {
+    public ResponseCache(DashboardConfig config, Caches caches) {
         this.ttl = config.cacheTtl();
-        this.staleNanos = Math.max(0, config.cacheStaleWhileRevalidate().toNanos());
-        this.maxEntries = config.cacheMaxEntries();
+        this.ttlNanos = ttl.toNanos();
+        Duration stale = config.cacheStaleWhileRevalidate().isNegative() ? Duration.ZERO : config.cacheStaleWhileRevalidate();
+        this.entries = ttl.isZero() || ttl.isNegative() ? null
+                : caches.asyncCache("dashboard-answers", config.cacheMaxEntries(), ttl.plus(stale));
     }
 
     /** How long answers are reused. */
@@ -98,60 +94,39 @@ public class ResponseCache {
      */
     @SuppressWarnings("unchecked")
     public <T> Uni<Timed<T>> get(String key, Supplier<Uni<T>> compute) {
-        if (ttl.isZero() || ttl.isNegative()) {
+        if (entries == null) {
             Instant started = clock.instant();
             return Uni.createFrom().<T>deferred(compute::get).map(v -> new Timed<>(v, started));
         }
-        long now = System.nanoTime();
-        Entry existing = entries.get(key);
-        if (existing != null && !existing.fresh(now) && existing.servableStale(now, staleNanos)) {
-            if (existing.revalidating().compareAndSet(false, true)) {
-                revalidate(key, existing, compute);
+        CompletableFuture<Entry> current = entries.get(key, (k, executor) -> {
+            Instant started = clock.instant();
+            return Uni.createFrom().<T>deferred(compute::get).map(v -> new Entry(new Timed<>(v, started)))
+                    .subscribeAsCompletionStage();
+        });
+        if (current.isDone() && !current.isCompletedExceptionally()) {
+            Entry entry = current.join();
+            if (System.nanoTime() - entry.storedAtNanos() >= ttlNanos && entry.revalidating().compareAndSet(false, true)) {
+                revalidate(key, current, entry, compute); // this request still gets the stale answer
             }
-        } else if (existing == null || !existing.fresh(now)) {
-            if (existing == null && entries.size() >= maxEntries) {
-                evictExpired();
-                if (entries.size() >= maxEntries) {
-                    Instant started = clock.instant();
-                    return Uni.createFrom().<T>deferred(compute::get).map(v -> new Timed<>(v, started));
-                }
-            }
-            CompletableFuture<Timed<?>> mine = new CompletableFuture<>();
-            Entry created = new Entry(mine, now + ttl.toNanos());
-            Entry winner = entries.compute(key, (k, current) -> current != null && current.fresh(now) ? current : created);
-            if (winner == created) {
-                Instant started = clock.instant();
-                Uni.createFrom().<T>deferred(compute::get).subscribe().with(
-                        value -> mine.complete(new Timed<>(value, started)),
-                        failure -> {
-                            entries.remove(key, created);
-                            mine.completeExceptionally(failure);
-                        });
-            }
-            existing = winner;
         }
-        Uni<Timed<T>> answer = Uni.createFrom().completionStage((CompletableFuture<Timed<T>>) (Object) existing.future());
+        Uni<Entry> answer = Caches.uni(current);
         Context context = Vertx.currentContext();
-        return context == null ? answer : answer.emitOn(task -> context.runOnContext(v -> task.run()));
+        Uni<Timed<T>> timed = answer.map(e -> (Timed<T>) e.timed());
+        return context == null ? timed : timed.emitOn(task -> context.runOnContext(v -> task.run()));
     }
 
-    /** Replaces a stale entry with a new computation; the stale one is served until then. */
-    private <T> void revalidate(String key, Entry stale, Supplier<Uni<T>> compute) {
+    /** Replaces a stale answer with a new computation; the stale one is served until then. */
+    private <T> void revalidate(String key, CompletableFuture<Entry> present, Entry stale, Supplier<Uni<T>> compute) {
         Instant started = clock.instant();
         Uni.createFrom().<T>deferred(compute::get).subscribe().with(
-                value -> entries.replace(key, stale, new Entry(CompletableFuture.completedFuture(new Timed<>(value, started)),
-                        System.nanoTime() + ttl.toNanos())),
+                value -> entries.asMap().replace(key, present, CompletableFuture.completedFuture(new Entry(new Timed<>(value, started)))),
                 failure -> stale.revalidating().set(false));
     }
 
     /** Forgets every cached answer (tests; after changes that must show at once). */
     public void clear() {
-        entries.clear();
-    }
-
-    @Scheduled(every = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void evictExpired() {
-        long now = System.nanoTime();
-        entries.values().removeIf(e -> !e.fresh(now) && !e.servableStale(now, staleNanos) && e.future().isDone());
+        if (entries != null) {
+            entries.synchronous().invalidateAll();
+        }
     }
 }

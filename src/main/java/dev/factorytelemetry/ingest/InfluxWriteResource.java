@@ -1,10 +1,9 @@
 package dev.factorytelemetry.ingest;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.platform.PlatformConfig;
 import dev.factorytelemetry.web.DatabaseUnavailableException;
-import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.HeaderParam;
@@ -12,8 +11,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.factorytelemetry.web.Problem;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
@@ -28,7 +35,7 @@ import java.util.List;
  */
 @Path("/api/v2/write")
 @IngestEndpoint
-@RequiresScope(Scope.INGEST)
+@RolesAllowed(Scope.Roles.INGEST)
 @Tag(name = "ingest")
 public class InfluxWriteResource {
 
@@ -56,7 +63,14 @@ public class InfluxWriteResource {
     @POST
     @Operation(summary = "Write InfluxDB line protocol",
             description = "Each field becomes a sample of metric measurement.tagvalue(s).field; all or nothing; 204 after commit.")
-    public Uni<Response> write(byte[] body,
+    @APIResponse(responseCode = "204", description = "Committed")
+    @APIResponse(responseCode = "422", description = "Points that cannot be stored (value type, time outside retention); "
+            + "the message names each line; nothing stored")
+    @APIResponse(responseCode = "429", description = "The service is saturated; nothing stored. Retry after Retry-After seconds",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(implementation = Long.class)))
+    public Uni<Response> write(@RequestBody(content = @Content(mediaType = MediaType.TEXT_PLAIN,
+                                       examples = @ExampleObject(name = "line protocol", value = "filler,line=L1 speed=12.5,count=3i,recipe=\"IPA\" "
+                                               + "1772445600000000000\nfiller,line=L2 speed=11.0 1772445600000000000"))) byte[] body,
                                @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
                                @QueryParam("precision") String precisionParameter,
                                @QueryParam("org") String org,

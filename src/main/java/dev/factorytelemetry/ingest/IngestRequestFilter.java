@@ -24,7 +24,7 @@ public class IngestRequestFilter {
     }
 
     @IngestEndpoint
-    @ServerRequestFilter(priority = 2_000) // after authentication (RequiresScope filter)
+    @ServerRequestFilter(priority = 2_000) // authentication and @RolesAllowed are checked before request filters
     public Response beforeBody(ContainerRequestContext request) {
         boolean influx = request.getUriInfo().getPath().startsWith("/api/v2/");
         if (!influx && request.getHeaderString(HttpHeaders.CONTENT_TYPE) == null) {

@@ -1,5 +1,7 @@
 package dev.factorytelemetry.ingest;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.factorytelemetry.platform.Caches;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -10,10 +12,10 @@ import jakarta.inject.Singleton;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Metric key → (id, value type), cached in memory. Only committed metric_def rows enter the cache:
+ * Metric key → (id, value type), cached in memory (a bounded Caffeine cache, {@code cache="ingest-metrics"} in
+ * /q/metrics). Only committed metric_def rows enter the cache:
  * rows read outside a transaction, and rows registered by a write after its commit. Metric ids are
  * never reused and value types are not changed by the service, so cached entries stay valid; a
  * metric deleted by a DBA needs a service restart (or {@link #forget}) to be re-registered.
@@ -41,15 +43,20 @@ public class MetricRegistry {
             RETURNING id, metric_key, value_type
             """;
 
-    private final Pool pool;
-    private final Map<String, Metric> cache = new ConcurrentHashMap<>();
+    /** Bound on cached metrics (a plant has thousands; the least used are evicted and read again when sent). */
+    static final int MAX_CACHED = 200_000;
 
-    public MetricRegistry(Pool pool) {
+    private final Pool pool;
+    /** Synchronous on purpose: {@link #cached} is the per-sample lookup of the ingest path. */
+    private final Cache<String, Metric> cache;
+
+    public MetricRegistry(Pool pool, Caches caches) {
         this.pool = pool;
+        this.cache = caches.cache("ingest-metrics", MAX_CACHED);
     }
 
     Metric cached(String key) {
-        return cache.get(key);
+        return cache.getIfPresent(key);
     }
 
     /** Loads the given keys from metric_def (committed rows) into the cache; returns those found. */
@@ -95,7 +102,7 @@ public class MetricRegistry {
 
     /** Drops cached entries (e.g. after a DBA deleted metric definitions). */
     public void forget() {
-        cache.clear();
+        cache.invalidateAll();
     }
 
     private static Uni<Map<String, Metric>> select(SqlClient client, Collection<String> keys) {

@@ -1,6 +1,8 @@
 package dev.factorytelemetry.ingest;
 
+import dev.factorytelemetry.platform.Caches;
 import dev.factorytelemetry.platform.DatabaseClock;
+import dev.factorytelemetry.platform.SuccessMemo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -21,36 +23,35 @@ public class RetentionWindow {
             WHERE hypertable_name = 'metric_hist' AND retention_enabled AND retention IS NOT NULL
             """;
 
-    /** Retention in microseconds (empty: none) and its label, as read at {@code loadedAt}. */
-    record Retention(Optional<Long> micros, String label, long loadedAtNanos) {
+    /** Retention in microseconds (empty: none) and its label. */
+    record Retention(Optional<Long> micros, String label) {
     }
 
     private final Pool pool;
     private final IngestConfig config;
     private final DatabaseClock clock;
-    private volatile Retention current;
+    private final SuccessMemo<Retention> current;
 
-    public RetentionWindow(Pool pool, IngestConfig config, DatabaseClock clock) {
+    public RetentionWindow(Pool pool, IngestConfig config, DatabaseClock clock, Caches caches) {
         this.pool = pool;
         this.config = config;
         this.clock = clock;
+        this.current = caches.memo("ingest-retention", this::load, config.retentionRefresh());
     }
 
     Uni<Retention> current() {
-        Retention r = current;
-        if (r != null && System.nanoTime() - r.loadedAtNanos() < config.retentionRefresh().toNanos()) {
-            return Uni.createFrom().item(r);
-        }
+        return current.get();
+    }
+
+    private Uni<Retention> load() {
         return pool.preparedQuery(SELECT_RETENTION).execute().map(rows -> {
             Retention loaded;
             if (rows.size() == 0) {
-                loaded = new Retention(Optional.empty(), null, System.nanoTime());
+                loaded = new Retention(Optional.empty(), null);
             } else {
                 Row row = rows.iterator().next();
-                loaded = new Retention(Optional.of((long) (row.getDouble("seconds") * 1_000_000L)), row.getString("label"),
-                        System.nanoTime());
+                loaded = new Retention(Optional.of((long) (row.getDouble("seconds") * 1_000_000L)), row.getString("label"));
             }
-            current = loaded;
             return loaded;
         });
     }
@@ -71,7 +72,7 @@ public class RetentionWindow {
 
     /** Forces a re-read on the next request (after the admin API changed the policy). */
     public void invalidate() {
-        current = null;
+        current.invalidate();
     }
 
 }

@@ -1,6 +1,6 @@
 package dev.factorytelemetry.ingest;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.web.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +13,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.factorytelemetry.web.Problem;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -22,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("/api/v1/telemetry")
 @IngestEndpoint
-@RequiresScope(Scope.INGEST)
+@RolesAllowed(Scope.Roles.INGEST)
 @Tag(name = "ingest")
 public class TelemetryResource {
 
@@ -51,7 +58,18 @@ public class TelemetryResource {
             description = "All or nothing: 200 {accepted, duplicates} after commit; 400 malformed JSON; 422 invalid samples "
                     + "(errors[] names item index, field and reason); 413 too large; 415 wrong content type or encoding; "
                     + "429/503 with Retry-After.")
-    public Uni<Response> ingest(byte[] body,
+    @APIResponse(responseCode = "200", description = "Committed: samples accepted and duplicates (same metric and ts) ignored",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = IngestResult.class)))
+    @APIResponse(responseCode = "422", description = "Invalid samples; errors[] names item index, field and reason; nothing stored",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "The service is saturated; nothing stored. Retry after Retry-After seconds",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(implementation = Long.class)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> ingest(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                        examples = @ExampleObject(name = "two samples", value = "{\"samples\": ["
+                                                + "{\"metric\": \"L1.filler.speed\", \"ts\": \"2026-03-02T10:00:00Z\", \"value\": 12.5}, "
+                                                + "{\"metric\": \"L1.filler.recipe\", \"ts\": \"2026-03-02T10:00:00Z\", \"value\": \"IPA-33cl\", "
+                                                + "\"quality\": 192}]}"))) byte[] body,
                                 @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
                                 @QueryParam("precision") String precisionParameter) {
         // other failures are answered by the problem+json exception mappers

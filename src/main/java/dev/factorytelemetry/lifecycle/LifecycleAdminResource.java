@@ -2,7 +2,7 @@ package dev.factorytelemetry.lifecycle;
 
 import dev.factorytelemetry.web.GzipRequestBodies;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.platform.PlatformState;
 import dev.factorytelemetry.web.Problem;
@@ -23,6 +23,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -41,7 +47,7 @@ import java.util.Map;
  */
 @GzipRequestBodies
 @Path("/api/v1/admin/lifecycle")
-@RequiresScope(Scope.ADMIN)
+@RolesAllowed(Scope.Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "lifecycle")
 public class LifecycleAdminResource {
@@ -129,6 +135,9 @@ public class LifecycleAdminResource {
             + "(unavailable on the Apache edition), retention and who enforces it (timescaledb or service), and for the "
             + "retention and compression job of each table: last run, last status (Success/Failed), last success, last error "
             + "and status (ok, failing, paused, never run).")
+    @APIResponse(responseCode = "200", description = "One object per hypertable: its catalog policy and job state, as the operation describes",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY,
+                    implementation = Object.class)))
     public Uni<List<Map<String, Object>>> hypertables() {
         return pool.query(HYPERTABLE_POLICIES_SQL).execute().map(LifecycleAdminResource::rows);
     }
@@ -137,6 +146,9 @@ public class LifecycleAdminResource {
     @Path("/aggregates")
     @Operation(summary = "Aggregates and their freshness", description = "Materialization (continuous_aggregate or "
             + "service_table), refresh policy, last refresh, staleness, pending invalidations and status.")
+    @APIResponse(responseCode = "200", description = "One object per aggregate: its policy and freshness, as the operation describes",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY,
+                    implementation = Object.class)))
     public Uni<List<Map<String, Object>>> aggregates() {
         return pool.query(AGGREGATE_STATUS_SQL).execute().map(LifecycleAdminResource::rows);
     }
@@ -147,9 +159,14 @@ public class LifecycleAdminResource {
     @Operation(summary = "Change a retention period", description = "Updates the catalog and its executor in one step: the "
             + "native retention policy on the Community edition, the service's drop_chunks run on the Apache edition. "
             + "Refused (422) when shorter than a refresh window of an aggregate built on the table.")
+    @APIResponse(responseCode = "404", description = "The catalog has no hypertable or aggregate of that name")
+    @APIResponse(responseCode = "422", description = "Not a valid interval, or shorter than a refresh window of an aggregate built on it")
+    @APIResponse(responseCode = "200", description = "Changed; names who enforces it now",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetentionChanged.class)))
     public Uni<RetentionChanged> setRetention(
             @Parameter(description = "hypertable or aggregate name from the policy catalog") @PathParam("target") String target,
-            RetentionChange change) {
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetentionChange.class),
+                    examples = @ExampleObject(name = "400 days", value = "{\"retention\": \"400 days\"}"))) RetentionChange change) {
         if (change == null) {
             throw ProblemException.badRequest("Send {\"retention\": \"P400D\"} (or any PostgreSQL interval), "
                     + "or {\"retention\": null} to disable retention");
@@ -176,6 +193,10 @@ public class LifecycleAdminResource {
             + "Without from/to: every pending change of any age (the backlog). With from and to (ISO 8601 instants): also "
             + "every bucket of [from, to), widened to whole buckets and clipped to the source's retention. "
             + "aggregate: one aggregate of the catalog (404 otherwise); default all.")
+    @APIResponse(responseCode = "404", description = "aggregate names no aggregate of the policy catalog")
+    @APIResponse(responseCode = "200", description = "What each aggregate's refresh did",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY,
+                    implementation = AggregateRefresher.Outcome.class)))
     public Uni<List<AggregateRefresher.Outcome>> refreshAggregates(
             @Parameter(description = "aggregate name from the policy catalog; all when absent") @QueryParam("aggregate") String aggregate,
             @Parameter(description = "start of the range to recompute (ISO 8601 instant)") @QueryParam("from") String from,
@@ -226,6 +247,10 @@ public class LifecycleAdminResource {
     @Operation(summary = "Run service-enforced retention now", description = "Drops chunks entirely past retention for every "
             + "target the service enforces (raw hypertables on the Apache edition, service-maintained aggregates). 409 while the "
             + "retention job runs (scheduled, or on another replica).")
+    @APIResponse(responseCode = "409", description = "The retention job is running (scheduled, or on another replica)")
+    @APIResponse(responseCode = "200", description = "What each target's retention run dropped",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY,
+                    implementation = RetentionExecutor.Outcome.class)))
     public Uni<List<RetentionExecutor.Outcome>> enforceRetention() {
         return jobs.enforceRetentionOnce().map(LifecycleAdminResource::resultOf);
     }

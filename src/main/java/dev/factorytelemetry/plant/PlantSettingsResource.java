@@ -1,7 +1,7 @@
 package dev.factorytelemetry.plant;
 
 import dev.factorytelemetry.web.GzipRequestBodies;
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
@@ -16,6 +16,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -69,14 +72,14 @@ public class PlantSettingsResource {
     }
 
     @GET
-    @RequiresScope(Scope.READ)
+    @RolesAllowed(Scope.Roles.READ)
     @Operation(summary = "The plant's settings", description = "Time zone, energy tariff and currency as the dashboards use them.")
     public Uni<PlantSettings> get() {
         return read();
     }
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Scope.Roles.ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change the energy tariff and currency",
             description = "All three members are required. The tariff and currency apply to every answer at once (cost is computed "
@@ -85,7 +88,9 @@ public class PlantSettingsResource {
     @APIResponse(responseCode = "200", description = "The settings now in force")
     @APIResponse(responseCode = "409", description = "timeZone differs from the zone the aggregates were created with")
     @APIResponse(responseCode = "422", description = "A member is missing or invalid; errors[] names each")
-    public Uni<PlantSettings> put(PlantSettings update) {
+    public Uni<PlantSettings> put(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = PlantSettings.class), examples = @ExampleObject(name = "tariff",
+            value = "{\"timeZone\": \"UTC\", \"energyTariffPerKwh\": 0.15, \"energyCurrency\": \"EUR\"}"))) PlantSettings update) {
         List<Problem.FieldError> errors = new ArrayList<>();
         if (update == null) {
             throw ProblemException.badRequest("Send {\"timeZone\": ..., \"energyTariffPerKwh\": ..., \"energyCurrency\": ...}");

@@ -1,5 +1,7 @@
 package dev.factorytelemetry.reference;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.factorytelemetry.platform.Caches;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -11,14 +13,14 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * Resolves the external codes that clients send (equipment codes, line codes, product codes, shift
  * names) to the compact ids stored in event rows. One query per batch resolves every code the cache
  * does not hold; hits expire after {@code telemetry.reference.cache-ttl}; unknown codes are not cached.
- * The reference API evicts what it changes.
+ * The reference API evicts what it changes. Caffeine caches ({@link Caches}) of at most
+ * {@code telemetry.reference.cache-max-entries} codes per kind, the least used evicted.
  */
 @ApplicationScoped
 public class ReferenceCache {
@@ -37,19 +39,18 @@ public class ReferenceCache {
             SELECT name AS code, id::int AS id FROM factory_telemetry.production_shifts WHERE name = ANY($1)
             """;
 
-    private record Cached<V>(V value, long expiresAtNanos) {
-    }
-
     private final Pool pool;
-    private final ReferenceConfig config;
-    private final Map<String, Cached<EquipmentRef>> equipment = new ConcurrentHashMap<>();
-    private final Map<String, Cached<Integer>> lines = new ConcurrentHashMap<>();
-    private final Map<String, Cached<Integer>> productTypes = new ConcurrentHashMap<>();
-    private final Map<String, Cached<Integer>> shifts = new ConcurrentHashMap<>();
+    private final Cache<String, EquipmentRef> equipment;
+    private final Cache<String, Integer> lines;
+    private final Cache<String, Integer> productTypes;
+    private final Cache<String, Integer> shifts;
 
-    public ReferenceCache(Pool pool, ReferenceConfig config) {
+    public ReferenceCache(Pool pool, ReferenceConfig config, Caches caches) {
         this.pool = pool;
-        this.config = config;
+        this.equipment = caches.cache("reference-equipment", config.cacheMaxEntries(), config.cacheTtl());
+        this.lines = caches.cache("reference-lines", config.cacheMaxEntries(), config.cacheTtl());
+        this.productTypes = caches.cache("reference-product-types", config.cacheMaxEntries(), config.cacheTtl());
+        this.shifts = caches.cache("reference-shifts", config.cacheMaxEntries(), config.cacheTtl());
     }
 
     /** Equipment by code; codes that do not exist are absent from the answer. */
@@ -74,33 +75,32 @@ public class ReferenceCache {
     }
 
     void evictEquipment(String code) {
-        equipment.remove(code);
+        equipment.invalidate(code);
     }
 
     void evictLine(String code) {
-        lines.remove(code);
+        lines.invalidate(code);
     }
 
     void evictProductType(String code) {
-        productTypes.remove(code);
+        productTypes.invalidate(code);
     }
 
     void evictShift(String name) {
-        shifts.remove(name);
+        shifts.invalidate(name);
     }
 
-    private <V> Uni<Map<String, V>> resolve(Map<String, Cached<V>> cache, Collection<String> codes, String sql,
-                                            Function<Row, V> mapper) {
-        long now = System.nanoTime();
+    private <V> Uni<Map<String, V>> resolve(Cache<String, V> cache, Collection<String> codes, String sql,
+                                                   Function<Row, V> mapper) {
         Map<String, V> found = new HashMap<>();
         Set<String> missing = new LinkedHashSet<>();
         for (String code : codes) {
-            if (code == null || found.containsKey(code)) {
+            if (code == null || found.containsKey(code) || missing.contains(code)) {
                 continue;
             }
-            Cached<V> hit = cache.get(code);
-            if (hit != null && hit.expiresAtNanos() - now > 0) {
-                found.put(code, hit.value());
+            V hit = cache.getIfPresent(code);
+            if (hit != null) {
+                found.put(code, hit);
             } else {
                 missing.add(code);
             }
@@ -110,15 +110,11 @@ public class ReferenceCache {
         }
         return pool.preparedQuery(sql).execute(Tuple.of(missing.toArray(String[]::new)))
                 .map(rows -> {
-                    if (cache.size() + rows.size() > config.cacheMaxEntries()) {
-                        cache.clear();
-                    }
-                    long expires = System.nanoTime() + config.cacheTtl().toNanos();
                     for (Row row : rows) {
                         V value = mapper.apply(row);
                         String code = row.getString("code");
                         found.put(code, value);
-                        cache.put(code, new Cached<>(value, expires));
+                        cache.put(code, value);
                     }
                     return found;
                 });

@@ -18,7 +18,7 @@ public interface ReferenceConfig {
     @WithDefault("60s")
     Duration cacheTtl();
 
-    /** Upper bound of cached codes per kind; beyond it the cache is cleared (plants have thousands, not millions). */
+    /** Upper bound of cached codes per kind; beyond it the least used codes are evicted (plants have thousands, not millions). */
     @WithDefault("100000")
     int cacheMaxEntries();
 }

@@ -1,7 +1,7 @@
 package dev.factorytelemetry.reference;
 
 import dev.factorytelemetry.web.GzipRequestBodies;
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 
 import dev.factorytelemetry.reference.ReferenceData.Equipment;
@@ -33,6 +33,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -50,9 +55,8 @@ import static dev.factorytelemetry.reference.ReferenceData.CODE_PATTERN;
  */
 @GzipRequestBodies
 @Path("/api/v1")
-@RequiresScope(Scope.READ)
+@RolesAllowed(Scope.Roles.READ)
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "reference data")
 public class ReferenceDataResource {
 
@@ -137,11 +141,16 @@ public class ReferenceDataResource {
     // ---- lines -------------------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Scope.Roles.ADMIN)
+    @APIResponse(responseCode = "200", description = "Replaced")
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "422", description = "Invalid members (or, for equipment, a lineCode that names no line); errors[] names each")
     @Path("lines/{lineCode}")
     @Operation(summary = "Create or replace a production line", description = "201 when created, 200 when replaced.")
     public Uni<RestResponse<Line>> putLine(@PathParam("lineCode") @Pattern(regexp = CODE_PATTERN, message = CODE_MESSAGE) String lineCode,
-                                           @Valid @NotNull LineInput line) {
+                                           @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LineInput.class),
+                    examples = @ExampleObject(name = "LineInput", value = "{\"name\":\"Line 1\",\"description\":\"bottling\",\"enabled\":true}"))) @Valid @NotNull LineInput line) {
         return pool.preparedQuery(UPSERT_LINE)
                 .execute(Tuple.of(lineCode, line.name(), line.description(), enabled(line.enabled())))
                 .map(rows -> {
@@ -168,13 +177,18 @@ public class ReferenceDataResource {
     // ---- equipment ---------------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Scope.Roles.ADMIN)
+    @APIResponse(responseCode = "200", description = "Replaced")
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "422", description = "Invalid members (or, for equipment, a lineCode that names no line); errors[] names each")
     @Path("equipment/{equipmentCode}")
     @Operation(summary = "Create or replace a piece of equipment",
             description = "201 when created, 200 when replaced. 422 when lineCode names no line.")
     public Uni<RestResponse<Equipment>> putEquipment(
             @PathParam("equipmentCode") @Pattern(regexp = CODE_PATTERN, message = CODE_MESSAGE) String equipmentCode,
-            @Valid @NotNull EquipmentInput equipment) {
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EquipmentInput.class),
+                    examples = @ExampleObject(name = "EquipmentInput", value = "{\"name\":\"Filler\",\"lineCode\":\"L1\",\"type\":\"production\",\"idealCycleTimeS\":0.5,\"criticalityLevel\":3,\"enabled\":true}"))) @Valid @NotNull EquipmentInput equipment) {
         Tuple args = Tuple.tuple(List.of(equipmentCode, equipment.name()))
                 .addString(equipment.lineCode())
                 .addString(equipment.type() != null ? equipment.type() : "production")
@@ -210,12 +224,17 @@ public class ReferenceDataResource {
     // ---- product types -----------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Scope.Roles.ADMIN)
+    @APIResponse(responseCode = "200", description = "Replaced")
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "422", description = "Invalid members (or, for equipment, a lineCode that names no line); errors[] names each")
     @Path("product-types/{productCode}")
     @Operation(summary = "Create or replace a product type", description = "201 when created, 200 when replaced.")
     public Uni<RestResponse<ProductType>> putProductType(
             @PathParam("productCode") @Pattern(regexp = CODE_PATTERN, message = CODE_MESSAGE) String productCode,
-            @Valid @NotNull ProductTypeInput productType) {
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProductTypeInput.class),
+                    examples = @ExampleObject(name = "ProductTypeInput", value = "{\"name\":\"Cola\",\"description\":\"0.33 l\",\"idealCycleTimeS\":0.4,\"enabled\":true}"))) @Valid @NotNull ProductTypeInput productType) {
         Tuple args = Tuple.of(productCode, productType.name(), productType.description())
                 .addDouble(productType.idealCycleTimeS())
                 .addBoolean(enabled(productType.enabled()));
@@ -245,14 +264,19 @@ public class ReferenceDataResource {
     // ---- shifts ------------------------------------------------------------------------------------
 
     @PUT
-    @RequiresScope(Scope.ADMIN)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Scope.Roles.ADMIN)
+    @APIResponse(responseCode = "200", description = "Replaced")
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "422", description = "Invalid members (or, for equipment, a lineCode that names no line); errors[] names each")
     @Path("shifts/{name}")
     @Operation(summary = "Create or replace a shift",
             description = "Plant-local start and end time (HH:mm[:ss]); an end at or before the start crosses midnight. "
                     + "201 when created, 200 when replaced.")
     public Uni<RestResponse<Shift>> putShift(
             @PathParam("name") @Pattern(regexp = CODE_PATTERN, message = CODE_MESSAGE) String name,
-            @Valid @NotNull ShiftInput shift) {
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ShiftInput.class),
+                    examples = @ExampleObject(name = "ShiftInput", value = "{\"startTime\":\"06:00\",\"endTime\":\"14:00\",\"description\":\"early\",\"enabled\":true}"))) @Valid @NotNull ShiftInput shift) {
         Tuple args = Tuple.of(name, shift.startTime(), shift.endTime(), shift.description())
                 .addBoolean(enabled(shift.enabled()));
         return pool.preparedQuery(UPSERT_SHIFT).execute(args)

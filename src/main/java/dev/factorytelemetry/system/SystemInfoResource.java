@@ -1,6 +1,6 @@
 package dev.factorytelemetry.system;
 
-import dev.factorytelemetry.auth.RequiresScope;
+import jakarta.annotation.security.RolesAllowed;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.lifecycle.LifecycleJobStatus;
 import dev.factorytelemetry.platform.PlatformState;
@@ -19,7 +19,7 @@ import java.util.List;
 
 /** What this service runs on: versions, TimescaleDB edition, and which lifecycle features are native. */
 @Path("/api/v1/system/info")
-@RequiresScope(Scope.READ)
+@RolesAllowed(Scope.Roles.READ)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "system")
 public class SystemInfoResource {

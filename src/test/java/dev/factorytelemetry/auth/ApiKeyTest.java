@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -66,8 +67,39 @@ class ApiKeyTest {
         given().when().get("/api/v1/admin/api-keys").then().statusCode(401).header("WWW-Authenticate", notNullValue());
         given().header("Authorization", "Basic dXNlcjpwYXNz").when().get("/api/v1/admin/api-keys").then().statusCode(401);
         given().header("Authorization", "Token " + read).when().get("/api/v1/system/info").then().statusCode(200);
-        // health and metrics stay open for Kubernetes and Prometheus
+        // health and metrics stay open for Kubernetes and Prometheus, whatever key is sent (authentication is lazy)
         given().when().get("/q/health/live").then().statusCode(200);
+        given().header("Authorization", "Bearer ftk_unknown").when().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void refusalsSayWhyInProblemJsonOrInfluxShape() {
+        String read = TestKeys.key(Scope.READ);
+        given().when().get("/api/v1/system/info").then().statusCode(401)
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"factory-telemetry\""))
+                .contentType("application/problem+json")
+                .body("detail", containsString("needs an API key"));
+        given().header("Authorization", "Bearer ftk_unknown").when().get("/api/v1/system/info").then().statusCode(401)
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"factory-telemetry\""))
+                .body("detail", equalTo("The API key is unknown, revoked or expired"));
+        given().header("Authorization", "Bearer " + read).when().get("/api/v1/admin/api-keys").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("status", equalTo(403))
+                .body("detail", containsString("lacks the 'admin' scope"));
+        given().header("Authorization", "Token ftk_unknown").contentType("text/plain").body("m v=1i")
+                .when().post("/api/v2/write").then().statusCode(401)
+                .header("WWW-Authenticate", notNullValue())
+                .contentType("application/json")
+                .body("code", equalTo("unauthorized"));
+    }
+
+    @Test
+    void keysAreCheckedBeforeTheBodyIsRead() {
+        // over telemetry.ingest.max-body-size (256K in tests): read first it would be 413
+        String big = "x".repeat(300 * 1024);
+        given().contentType(ContentType.JSON).body(big).when().post("/api/v1/telemetry").then().statusCode(401);
+        given().header("Authorization", TestKeys.bearer(Scope.READ)).contentType(ContentType.JSON).body(big)
+                .when().post("/api/v1/telemetry").then().statusCode(403);
     }
 
     @Test
@@ -84,6 +116,10 @@ class ApiKeyTest {
         given().header("Authorization", ADMIN).when().delete("/api/v1/admin/api-keys/999999").then().statusCode(404);
         given().header("Authorization", ADMIN).when().get("/api/v1/admin/api-keys")
                 .then().body("find { it.id == " + id + " }.revokedAt", notNullValue());
+        // the key cache is a library cache whose hits and misses Prometheus sees
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(matchesPattern("(?s).*cache_gets_total\\{cache=\"api-keys\",result=\"hit\"} [1-9].*"))
+                .body(matchesPattern("(?s).*cache_gets_total\\{cache=\"api-keys\",result=\"miss\"} [1-9].*"));
     }
 
     @Test

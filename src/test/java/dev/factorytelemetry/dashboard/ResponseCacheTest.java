@@ -1,5 +1,8 @@
 package dev.factorytelemetry.dashboard;
 
+import dev.factorytelemetry.platform.Caches;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ResponseCacheTest {
 
     static ResponseCache cache(Duration ttl, Duration stale) {
+        return cache(ttl, stale, new SimpleMeterRegistry());
+    }
+
+    static ResponseCache cache(Duration ttl, Duration stale, MeterRegistry registry) {
         DashboardConfig config = (DashboardConfig) Proxy.newProxyInstance(DashboardConfig.class.getClassLoader(),
                 new Class<?>[]{DashboardConfig.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "cacheTtl" -> ttl;
@@ -24,7 +31,7 @@ class ResponseCacheTest {
                     case "cacheMaxEntries" -> 100;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
-        return new ResponseCache(config);
+        return new ResponseCache(config, new Caches(registry));
     }
 
     static int get(ResponseCache cache, Uni<Integer> compute) {
@@ -72,5 +79,27 @@ class ResponseCacheTest {
         ResponseCache failing = cache(Duration.ofSeconds(30), Duration.ofSeconds(30));
         assertThrows(RuntimeException.class, () -> get(failing, Uni.createFrom().failure(new IllegalStateException("down"))));
         assertEquals(5, get(failing, Uni.createFrom().item(5)), "the failure was not cached");
+    }
+
+    @Test
+    void whenFullTheLeastUsedAnswersAreEvictedNotTheNewOnes() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        ResponseCache cache = cache(Duration.ofMinutes(5), Duration.ZERO, registry); // at most 100 answers
+        AtomicInteger computations = new AtomicInteger();
+        Uni<Integer> compute = Uni.createFrom().item(computations::incrementAndGet);
+        for (int i = 0; i < 300; i++) {
+            cache.get("k" + i, () -> compute).await().indefinitely();
+        }
+        int before = computations.get();
+        assertEquals(300, before);
+        // a full cache used to stop caching: the newest answer is cached now
+        cache.get("k299", () -> compute).await().indefinitely();
+        assertEquals(before, computations.get(), "the newest answer is served from the cache");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> registry.get("cache.evictions").tag("cache", "dashboard-answers")
+                .functionCounter().count() >= 200);
+        assertEquals(1.0, registry.get("cache.gets").tag("cache", "dashboard-answers").tag("result", "hit")
+                .functionCounter().count());
+        assertEquals(300.0, registry.get("cache.gets").tag("cache", "dashboard-answers").tag("result", "miss")
+                .functionCounter().count());
     }
 }

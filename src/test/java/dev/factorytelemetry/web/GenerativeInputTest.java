@@ -62,7 +62,8 @@ class GenerativeInputTest {
     private static final String NUL = "\u0000";
     private static final String LONE_SURROGATE = "\uD800";
 
-    private record Operation(String method, String template, List<String> queryParameters, boolean hasBody) {
+    private record Operation(String method, String template, List<String> queryParameters, boolean hasBody,
+                             java.util.Set<String> documentedStatuses) {
         String key() {
             return method + " " + template;
         }
@@ -120,6 +121,13 @@ class GenerativeInputTest {
                     int status = answer.statusCode();
                     byStatus.merge(status, 1, Integer::sum);
                     String problem = check(c, answer);
+                    boolean routedElsewhere = status == 404 && new String(answer.body(), StandardCharsets.UTF_8)
+                            .contains("Unable to find matching target resource method"); // e.g. a path parameter ".."
+                    if (!routedElsewhere && !operation.documentedStatuses().contains(String.valueOf(status))) {
+                        // the contract (docs/openapi.json) lists every status an operation answers
+                        problem = (problem == null ? "" : problem + "; ") + "status " + status
+                                + " is not in the operation's OpenAPI responses " + operation.documentedStatuses();
+                    }
                     if (status >= 500) {
                         serverErrors++;
                     }
@@ -170,7 +178,9 @@ class GenerativeInputTest {
                         query.add(parameter.path("name").asText());
                     }
                 }
-                operations.add(new Operation(method.toUpperCase(), path.getKey(), query, op.has("requestBody")));
+                java.util.Set<String> statuses = new java.util.TreeSet<>();
+                op.path("responses").fieldNames().forEachRemaining(statuses::add);
+                operations.add(new Operation(method.toUpperCase(), path.getKey(), query, op.has("requestBody"), statuses));
             }
         }
         return operations;
