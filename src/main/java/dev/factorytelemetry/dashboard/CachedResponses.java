@@ -17,8 +17,10 @@ public class CachedResponses {
 
     private final ObjectMapper mapper;
     private final Duration ttl;
+    private final AnswerRequest answerRequest;
 
-    public CachedResponses(ObjectMapper mapper, ResponseCache cache) {
+    public CachedResponses(ObjectMapper mapper, ResponseCache cache, AnswerRequest answerRequest) {
+        this.answerRequest = answerRequest;
         this.mapper = mapper;
         this.ttl = cache.ttl();
     }
@@ -27,6 +29,13 @@ public class CachedResponses {
         // a duration on the JVM clock, like computedAt (ResponseCache), whatever the offset to the database clock
         long age = Math.max(0, Duration.between(timed.computedAt(), Instant.now()).toSeconds());
         Response.ResponseBuilder builder = Response.ok(timed.json(mapper), MediaType.APPLICATION_JSON_TYPE);
+        // RFC 9211: computed for this request on its asking (fwd=request), computed because nothing was cached
+        // (fwd=miss), or a cached answer (hit)
+        if (io.quarkus.arc.Arc.container().requestContext().isActive()) {
+            String status = answerRequest.fresh() ? "fwd=request"
+                    : timed.computedAt().isBefore(answerRequest.arrivedAt()) ? "hit" : "fwd=miss";
+            builder.header("Cache-Status", "factory-telemetry; " + status);
+        }
         if (ttl.isZero() || ttl.isNegative()) {
             builder.header("Cache-Control", "no-cache");
         } else {

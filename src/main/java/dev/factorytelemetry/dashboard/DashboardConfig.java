@@ -39,6 +39,14 @@ public interface DashboardConfig {
     @WithDefault("5s")
     Duration cacheStaleWhileRevalidate();
 
+    /**
+     * Who may ask for a fresh answer with {@code Cache-Control: no-cache} (the answer is computed for that request and
+     * replaces the cached one): callers whose key has this scope ({@code read}: every dashboard caller; {@code ingest}
+     * or {@code admin} to keep polling dashboards from bypassing the cache). Others get the cached answer.
+     */
+    @WithDefault("read")
+    dev.factorytelemetry.auth.Scope cacheBypassScope();
+
     /** Upper bound on cached answers; beyond it the least used answers are evicted. */
     @WithDefault("10000")
     int cacheMaxEntries();

@@ -74,6 +74,9 @@ public class ResponseCache {
     private final Duration ttl;
     private final long ttlNanos;
     private final Clock clock = Clock.systemUTC();
+    /** The current request's wishes (a fresh answer); absent outside requests and in unit tests. */
+    @jakarta.inject.Inject
+    jakarta.enterprise.inject.Instance<AnswerRequest> answerRequest;
 
     public ResponseCache(DashboardConfig config, Caches caches) {
         this.ttl = config.cacheTtl();
@@ -98,6 +101,12 @@ public class ResponseCache {
             Instant started = clock.instant();
             return Uni.createFrom().<T>deferred(compute::get).map(v -> new Timed<>(v, started));
         }
+        if (freshRequested()) {
+            // computed for this request; it replaces the cached answer, so the next requests get it too
+            Instant started = clock.instant();
+            return Uni.createFrom().<T>deferred(compute::get).map(v -> new Timed<>(v, started))
+                    .invoke(t -> entries.put(key, CompletableFuture.completedFuture(new Entry(t))));
+        }
         CompletableFuture<Entry> current = entries.get(key, (k, executor) -> {
             Instant started = clock.instant();
             return Uni.createFrom().<T>deferred(compute::get).map(v -> new Entry(new Timed<>(v, started)))
@@ -121,6 +130,11 @@ public class ResponseCache {
         Uni.createFrom().<T>deferred(compute::get).subscribe().with(
                 value -> entries.asMap().replace(key, present, CompletableFuture.completedFuture(new Entry(new Timed<>(value, started)))),
                 failure -> stale.revalidating().set(false));
+    }
+
+    private boolean freshRequested() {
+        return answerRequest != null && io.quarkus.arc.Arc.container() != null
+                && io.quarkus.arc.Arc.container().requestContext().isActive() && answerRequest.get().fresh();
     }
 
     /** Forgets every cached answer (tests; after changes that must show at once). */

@@ -39,11 +39,11 @@ class EnergyEvents extends EventFamily<EnergyReading, Refs> {
         if (errors.required(i, "consumptionTime", it.consumptionTime())) {
             errors.notInFuture(i, "consumptionTime", it.consumptionTime(), limits.latest());
         }
-        if (errors.required(i, "powerConsumptionKw", it.powerConsumptionKw())) {
-            errors.atLeast(i, "powerConsumptionKw", it.powerConsumptionKw(), 0);
+        if (errors.required(i, "powerKw", it.powerConsumptionKw())) {
+            errors.atLeast(i, "powerKw", it.powerConsumptionKw(), 0);
         }
-        if (errors.required(i, "energyConsumptionKwh", it.energyConsumptionKwh())) {
-            errors.atLeast(i, "energyConsumptionKwh", it.energyConsumptionKwh(), 0);
+        if (errors.required(i, "energyKwh", it.energyConsumptionKwh())) {
+            errors.atLeast(i, "energyKwh", it.energyConsumptionKwh(), 0);
         }
         errors.finite(i, "voltageV", it.voltageV());
         errors.finite(i, "currentA", it.currentA());

@@ -72,7 +72,7 @@ class KpiEvents extends EventFamily<ProductionKpi, Tuple2<Map<String, Integer>, 
         errors.atLeast(i, "unplannedDowntimeS", it.unplannedDowntimeS(), 0);
         errors.atLeast(i, "changeoverS", it.changeoverS(), 0);
         errors.atLeast(i, "maintenanceS", it.maintenanceS(), 0);
-        errors.atLeast(i, "energyConsumptionKwh", it.energyConsumptionKwh(), 0);
+        errors.atLeast(i, "energyKwh", it.energyConsumptionKwh(), 0);
         errors.between(i, "materialWastePercent", it.materialWastePercent(), 0, 100);
         errors.between(i, "firstPassYield", it.firstPassYield(), 0, 1);
     }

@@ -1,6 +1,8 @@
 package dev.factorytelemetry.events;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -29,7 +31,10 @@ public final class ProductionEvents {
 
     /** An energy reading: power at the reading, energy used since the previous reading. */
     public record EnergyReading(String equipmentCode, String lineCode, OffsetDateTime consumptionTime,
-                                Double powerConsumptionKw, Double energyConsumptionKwh, Double voltageV,
+                                // the names the dashboards answer with; the earlier names stay accepted (docs/events.md)
+                                @JsonProperty("powerKw") @JsonAlias("powerConsumptionKw") Double powerConsumptionKw,
+                                @JsonProperty("energyKwh") @JsonAlias("energyConsumptionKwh") Double energyConsumptionKwh,
+                                Double voltageV,
                                 Double currentA, Double powerFactor, Double temperatureC, Double humidityPercent) {
     }
 
@@ -38,7 +43,9 @@ public final class ProductionEvents {
                                 Double plannedTimeS, Double runTimeS, Double idealRunTimeS,
                                 Long totalCount, Long goodCount, Long scrapCount, Long reworkCount,
                                 Double plannedDowntimeS, Double unplannedDowntimeS, Double changeoverS,
-                                Double maintenanceS, Double energyConsumptionKwh, Double materialWastePercent,
+                                Double maintenanceS,
+                                @JsonProperty("energyKwh") @JsonAlias("energyConsumptionKwh") Double energyConsumptionKwh,
+                                Double materialWastePercent,
                                 Double firstPassYield) {
     }
 

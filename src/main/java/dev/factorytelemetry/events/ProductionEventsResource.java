@@ -98,7 +98,7 @@ public class ProductionEventsResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchResult.class)))
     public Uni<BatchResult> energy(@RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY,
             implementation = EnergyReading.class),
-            examples = @ExampleObject(name = "EnergyReading", value = "[{\"equipmentCode\":\"L1.filler\",\"consumptionTime\":\"2026-03-02T10:05:00Z\",\"powerConsumptionKw\":12.5,\"energyConsumptionKwh\":1.04,\"voltageV\":400}]"))) byte[] body) {
+            examples = @ExampleObject(name = "EnergyReading", value = "[{\"equipmentCode\":\"L1.filler\",\"consumptionTime\":\"2026-03-02T10:05:00Z\",\"powerKw\":12.5,\"energyKwh\":1.04,\"voltageV\":400}]"))) byte[] body) {
         return parse(body, EnergyReading.class).flatMap(items -> store.store(energyEvents, items));
     }
 

@@ -179,8 +179,8 @@ class ProductionEventsTest {
                 + "\"energyConsumptionKwh\":1,\"powerFactor\":1.2,\"humidityPercent\":101},"
                 + "{\"equipmentCode\":\"" + capper + "\",\"lineCode\":\"no-line\",\"consumptionTime\":\"" + t(0) + "\",\"powerConsumptionKw\":1}]")
                 .statusCode(422)
-                .body("errors.findAll { it.index == 0 }.field", equalTo(java.util.List.of("powerConsumptionKw", "powerFactor", "humidityPercent")))
-                .body("errors.findAll { it.index == 1 }.field", equalTo(java.util.List.of("energyConsumptionKwh", "lineCode")));
+                .body("errors.findAll { it.index == 0 }.field", equalTo(java.util.List.of("powerKw", "powerFactor", "humidityPercent")))
+                .body("errors.findAll { it.index == 1 }.field", equalTo(java.util.List.of("energyKwh", "lineCode")));
         assertEquals("0", psql("SELECT count(*) FROM factory_telemetry.energy_consumption WHERE equipment_id = " + equipmentId(capper)));
     }
 

@@ -167,7 +167,7 @@ class InputHardeningTest {
         refusedNaming("POST /api/v1/events/oee", "\"plannedTimeS\":3600", "\"plannedTimeS\":\"3600\"", "plannedTimeS", "must be a number");
         refusedNaming("POST /api/v1/events/oee", "\"totalCount\":5000", "\"totalCount\":5000.5", "totalCount", "integer");
         refusedNaming("POST /api/v1/events/oee", "\"totalCount\":5000", "\"totalCount\":5000.0", "totalCount", "integer");
-        refusedNaming("POST /api/v1/events/energy", "\"powerConsumptionKw\":12.5", "\"powerConsumptionKw\":true", "powerConsumptionKw", "must be a number");
+        refusedNaming("POST /api/v1/events/energy", "\"powerKw\":12.5", "\"powerKw\":true", "powerKw", "must be a number");
         refusedNaming("POST /api/v1/events/kpis", "\"totalCount\":1000", "\"totalCount\":\"1000\"", "totalCount", "integer");
         refusedNaming("POST /api/v1/events/quality", "\"quantityChecked\":10", "\"quantityChecked\":10.5", "quantityChecked", "integer");
         refusedNaming("POST /api/v1/events/quality", "\"checkType\":\"final\"", "\"checkType\":7", "checkType", "must be a string");

@@ -81,7 +81,7 @@ final class ValidBodies {
         bodies.put("POST /api/v1/events/oee", "[{\"equipmentCode\":\"" + equipment + "\",\"calculationTime\":\"" + t(0)
                 + "\",\"plannedTimeS\":3600,\"runTimeS\":3000,\"totalCount\":5000,\"goodCount\":4900}]");
         bodies.put("POST /api/v1/events/energy", "[{\"equipmentCode\":\"" + equipment + "\",\"consumptionTime\":\"" + t(5)
-                + "\",\"powerConsumptionKw\":12.5,\"energyConsumptionKwh\":1.04,\"voltageV\":400}]");
+                + "\",\"powerKw\":12.5,\"energyKwh\":1.04,\"voltageV\":400}]");
         bodies.put("POST /api/v1/events/kpis", "[{\"lineCode\":\"" + line + "\",\"kpiDate\":\""
                 + LocalDate.ofInstant(base, ZoneOffset.UTC) + "\",\"shiftName\":\"" + shift
                 + "\",\"plannedTimeS\":28800,\"runTimeS\":25000,\"totalCount\":1000,\"goodCount\":990}]");
