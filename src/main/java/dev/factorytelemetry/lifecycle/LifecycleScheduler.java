@@ -1,8 +1,8 @@
 package dev.factorytelemetry.lifecycle;
 
 import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.platform.SkipUntilStarted;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Singleton;
@@ -82,19 +82,18 @@ public class LifecycleScheduler {
 
     /** Skips runs before start-up finished or when the executors are turned off. */
     @Singleton
-    public static class NotReady implements Scheduled.SkipPredicate {
+    public static class NotReady extends SkipUntilStarted {
 
-        private final PlatformState platform;
         private final LifecycleConfig config;
 
         public NotReady(PlatformState platform, LifecycleConfig config) {
-            this.platform = platform;
+            super(platform);
             this.config = config;
         }
 
         @Override
-        public boolean test(ScheduledExecution execution) {
-            return !config.enabled() || platform.edition().isEmpty();
+        protected boolean enabled() {
+            return config.enabled();
         }
     }
 }

@@ -1,13 +1,13 @@
 package dev.factorytelemetry.observe;
 
 import dev.factorytelemetry.platform.PlatformState;
+import dev.factorytelemetry.platform.SkipUntilStarted;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.health.SmallRyeHealthReporter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -171,19 +171,18 @@ public class PlatformMetricsCollector {
 
     /** Skips ticks before start-up finished (the schema may not exist yet) or when collection is off. */
     @Singleton
-    public static class NotStarted implements Scheduled.SkipPredicate {
+    public static class NotStarted extends SkipUntilStarted {
 
-        private final PlatformState platform;
         private final ObserveConfig config;
 
         public NotStarted(PlatformState platform, ObserveConfig config) {
-            this.platform = platform;
+            super(platform);
             this.config = config;
         }
 
         @Override
-        public boolean test(ScheduledExecution execution) {
-            return !config.enabled() || platform.edition().isEmpty();
+        protected boolean enabled() {
+            return config.enabled();
         }
     }
 }
