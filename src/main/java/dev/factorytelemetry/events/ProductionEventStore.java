@@ -2,7 +2,9 @@ package dev.factorytelemetry.events;
 
 import dev.factorytelemetry.events.ProductionEvents.BatchResult;
 import dev.factorytelemetry.plant.PlantConfig;
+import dev.factorytelemetry.platform.Caches;
 import dev.factorytelemetry.platform.DatabaseClock;
+import dev.factorytelemetry.platform.SuccessMemo;
 import dev.factorytelemetry.reference.ReferenceCache;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
@@ -15,6 +17,7 @@ import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.lang.reflect.Array;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -38,9 +41,13 @@ public class ProductionEventStore {
             "SELECT set_config('factory_telemetry.invalidation_logged', 'on', true)";
     private static final String LOG_INVALIDATION = "SELECT factory_telemetry.log_invalidation($1, $2, $3)";
 
-    /** Retention of the event tables whose rows feed aggregates (re-read every 10 s). */
+    /**
+     * Retention of the event tables whose rows feed aggregates (re-read every 10 s), as the span it covers back from
+     * now in calendar terms ("2 years" back from today, not 730.5 days).
+     */
     private static final String RETENTION_SQL = """
-            SELECT hypertable_name, retention::text AS label, now() - retention AS horizon
+            SELECT hypertable_name, retention::text AS label,
+                   (extract(epoch FROM now() - (now() - retention)) * 1000000)::bigint AS span_micros
             FROM factory_telemetry.hypertable_policy
             WHERE retention_enabled AND retention IS NOT NULL
             """;
@@ -49,13 +56,11 @@ public class ProductionEventStore {
     private static final Map<String, String> TIME_FIELDS = Map.of("oee_calculations", "calculationTime",
             "energy_consumption", "consumptionTime", "downtime_events", "startTime", "quality_checks", "checkTime");
 
-    private record RetentionHorizon(String label, Instant horizon) {
+    private record Retention(String label, long spanMicros) {
     }
 
-    private record Retentions(Map<String, RetentionHorizon> byTable, long loadedAtNanos) {
-    }
-
-    private volatile Retentions retentions;
+    /** Retention by table, a cache like every other (failures are not kept). */
+    private final SuccessMemo<Map<String, Retention>> retentions;
 
     private final Pool pool;
     private final DatabaseClock clock;
@@ -64,8 +69,9 @@ public class ProductionEventStore {
     private final PlantConfig plant;
 
     public ProductionEventStore(Pool pool, ReferenceCache references, EventsConfig config, PlantConfig plant,
-                                DatabaseClock clock) {
+                                DatabaseClock clock, Caches caches) {
         this.clock = clock;
+        this.retentions = caches.memo("event-retention", this::loadRetentions, Duration.ofSeconds(10));
         this.pool = pool;
         this.references = references;
         this.config = config;
@@ -209,38 +215,29 @@ public class ProductionEventStore {
      * aggregates never recompute buckets past it, so accepting them would mean "200, then invisible".
      */
     private Uni<Void> withinRetention(String source, OffsetDateTime[] times) {
-        return retentions().invoke(byTable -> {
-            RetentionHorizon loaded = byTable.get(source);
-            if (loaded == null) {
+        return retentions.get().invoke(byTable -> {
+            Retention retention = byTable.get(source);
+            if (retention == null) {
                 return;
             }
-            // the horizon moves on with the clock since it was read
-            RetentionHorizon retention = new RetentionHorizon(loaded.label(),
-                    loaded.horizon().plusNanos(System.nanoTime() - retentions.loadedAtNanos()));
+            Instant horizon = clock.now().minusNanos(retention.spanMicros() * 1_000L);
             ItemErrors errors = errors();
             for (int i = 0; i < times.length; i++) {
-                if (times[i] != null && times[i].toInstant().isBefore(retention.horizon())) {
+                if (times[i] != null && times[i].toInstant().isBefore(horizon)) {
                     errors.add(i, TIME_FIELDS.getOrDefault(source, "time"), times[i].toInstant() + " is older than "
-                            + source + "'s retention (" + retention.label() + "; oldest accepted " + retention.horizon() + ")");
+                            + source + "'s retention (" + retention.label() + "; oldest accepted " + horizon + ")");
                 }
             }
             errors.throwIfAny(422, "Outside retention");
         }).replaceWithVoid();
     }
 
-    private Uni<Map<String, RetentionHorizon>> retentions() {
-        Retentions cached = retentions;
-        if (cached != null && System.nanoTime() - cached.loadedAtNanos() < 10_000_000_000L) {
-            return Uni.createFrom().item(cached.byTable());
-        }
-        // failures are not cached: the next request reads again
+    private Uni<Map<String, Retention>> loadRetentions() {
         return pool.query(RETENTION_SQL).execute().map(rows -> {
-            Map<String, RetentionHorizon> byTable = new HashMap<>();
+            Map<String, Retention> byTable = new HashMap<>();
             for (Row row : rows) {
-                byTable.put(row.getString("hypertable_name"), new RetentionHorizon(row.getString("label"),
-                        row.getOffsetDateTime("horizon").toInstant()));
+                byTable.put(row.getString("hypertable_name"), new Retention(row.getString("label"), row.getLong("span_micros")));
             }
-            retentions = new Retentions(byTable, System.nanoTime());
             return byTable;
         });
     }
