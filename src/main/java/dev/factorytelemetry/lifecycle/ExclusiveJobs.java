@@ -44,7 +44,8 @@ public class ExclusiveJobs {
     static final String RECORD_SQL = """
             INSERT INTO factory_telemetry.service_job_state AS s
                 (job, last_started_at, last_finished_at, last_outcome, last_error, last_replica, total_runs, total_failures)
-            VALUES ($1, $2, clock_timestamp(), $3, $4, $5, 1, CASE WHEN $3 = 'success' THEN 0 ELSE 1 END)
+            -- now(): the start of the lock's transaction, i.e. of the run, on the database's clock
+            VALUES ($1, now(), clock_timestamp(), $2, $3, $4, 1, CASE WHEN $2 = 'success' THEN 0 ELSE 1 END)
             ON CONFLICT (job) DO UPDATE
                SET last_started_at = EXCLUDED.last_started_at, last_finished_at = EXCLUDED.last_finished_at,
                    last_outcome = EXCLUDED.last_outcome, last_error = EXCLUDED.last_error,
@@ -101,7 +102,6 @@ public class ExclusiveJobs {
     public <T> Uni<JobRun<T>> run(String job, Supplier<Uni<T>> body, Function<T, List<String>> failuresOf) {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
-            java.time.OffsetDateTime startedAt = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
             return pool.withTransaction(lockConnection -> lockConnection.preparedQuery(TRY_LOCK_SQL).execute(Tuple.of(job))
                     .map(rows -> rows.iterator().next().getBoolean("acquired"))
                     .flatMap(acquired -> {
@@ -120,7 +120,7 @@ public class ExclusiveJobs {
                                     return new JobRun<T>(job, Outcome.ERROR, null, String.valueOf(failure.getMessage()), took(started), failure);
                                 })
                                 // recorded in the lock's transaction: the next holder sees it
-                                .call(run -> lockConnection.preparedQuery(RECORD_SQL).execute(Tuple.of(job, startedAt,
+                                .call(run -> lockConnection.preparedQuery(RECORD_SQL).execute(Tuple.of(job,
                                         run.outcome().label(), run.error(), replica)));
                     }))
                     .invoke(run -> {
