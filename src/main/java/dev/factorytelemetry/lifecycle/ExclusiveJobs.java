@@ -24,7 +24,11 @@ import java.util.function.Supplier;
  * connection breaks, so a crashed replica never leaves a job locked. (A session-level lock would stay
  * with the pooled connection if its release failed; a transaction-level lock on one connection cannot:
  * the reactive pool hands out a different connection per call, and lock and release must be on the
- * same one.)
+ * same one.) The open lock transaction does not hold back vacuum: it has no transaction id (it writes only
+ * at the end) and, in READ COMMITTED, no snapshot between its statements — while it idles,
+ * {@code pg_stat_activity} shows it {@code idle in transaction} with {@code backend_xid} and
+ * {@code backend_xmin} NULL. A server-side {@code idle_in_transaction_session_timeout} shorter than a run
+ * would end it; the run's record then fails and is logged (the job's own work is committed separately).
  * <p>
  * Each run ends as {@code success}, {@code failed} (the job ran, some of its targets failed; each
  * target records its own error), {@code error} (the job itself failed) or {@code skipped} (another
