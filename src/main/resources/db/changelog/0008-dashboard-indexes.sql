@@ -16,6 +16,8 @@ CREATE INDEX downtime_events_closed_line_start_idx
     WHERE end_time IS NOT NULL;
 COMMENT ON INDEX factory_telemetry.downtime_events_closed_line_start_idx IS 'Dashboard: downtime Pareto and daily totals of a line from raw rows (index-only)';
 
+--rollback DROP INDEX factory_telemetry.downtime_events_closed_line_start_idx;
+
 --changeset factory-telemetry:0008-fault-event-active
 CREATE INDEX fault_event_active_idx
     ON factory_telemetry.fault_event (ts_on DESC)
@@ -23,9 +25,12 @@ CREATE INDEX fault_event_active_idx
     WHERE ts_off IS NULL;
 COMMENT ON INDEX factory_telemetry.fault_event_active_idx IS 'Dashboard: active faults (open rows only)';
 
+--rollback DROP INDEX factory_telemetry.fault_event_active_idx;
+
 --changeset factory-telemetry:0008-service-aggregates-by-equipment labels:edition-apache
 --comment: Apache edition: the service-maintained OEE and energy aggregate tables, searched by equipment.
 CREATE INDEX IF NOT EXISTS oee_hourly_aggregate_equipment_idx ON factory_telemetry.oee_hourly_aggregate (equipment_id, bucket DESC);
 CREATE INDEX IF NOT EXISTS oee_daily_aggregate_equipment_idx ON factory_telemetry.oee_daily_aggregate (equipment_id, bucket DESC);
 CREATE INDEX IF NOT EXISTS energy_hourly_aggregate_equipment_idx ON factory_telemetry.energy_hourly_aggregate (equipment_id, bucket DESC);
 CREATE INDEX IF NOT EXISTS energy_daily_aggregate_equipment_idx ON factory_telemetry.energy_daily_aggregate (equipment_id, bucket DESC);
+--rollback DROP INDEX IF EXISTS factory_telemetry.oee_hourly_aggregate_equipment_idx, factory_telemetry.oee_daily_aggregate_equipment_idx, factory_telemetry.energy_hourly_aggregate_equipment_idx, factory_telemetry.energy_daily_aggregate_equipment_idx;

@@ -22,6 +22,9 @@ COMMENT ON TABLE factory_telemetry.service_job_state IS 'Last run of each schedu
 ALTER TABLE factory_telemetry.retention_run_state ADD COLUMN last_success_at timestamptz;
 UPDATE factory_telemetry.retention_run_state SET last_success_at = last_run_at WHERE last_error IS NULL;
 
+--rollback DROP TABLE factory_telemetry.service_job_state;
+--rollback ALTER TABLE factory_telemetry.retention_run_state DROP COLUMN last_success_at;
+
 --changeset factory-telemetry:0011-lifecycle-jobs-view runOnChange:true
 CREATE OR REPLACE VIEW factory_telemetry.v_lifecycle_jobs AS
 WITH native AS (
@@ -90,3 +93,4 @@ SELECT all_jobs.*,
             ELSE 'ok' END AS status
 FROM all_jobs;
 COMMENT ON VIEW factory_telemetry.v_lifecycle_jobs IS 'Every lifecycle job (native TimescaleDB job or the service''s run) per kind and target: last run, last status, last success, last error (job_errors for native jobs), status ok / failing / paused / never run';
+--rollback DROP VIEW factory_telemetry.v_lifecycle_jobs;

@@ -18,6 +18,24 @@ public interface LifecycleConfig {
     boolean enabled();
 
     /**
+     * Run the scheduled refresh of service-maintained aggregates ({@code refresh-service-aggregates}; Apache edition).
+     * Off, aggregates go stale until it is on again or refreshed through the admin API.
+     */
+    @WithDefault("true")
+    boolean refreshEnabled();
+
+    /** Run the scheduled backfill refresh ({@code refresh-aggregate-backfill}) and its backlog gauges. */
+    @WithDefault("true")
+    boolean backfillEnabled();
+
+    /**
+     * Run the scheduled service-side retention ({@code enforce-retention}). Off, chunks past retention stay until it
+     * is on again or {@code POST /api/v1/admin/lifecycle/retention/enforce} runs it.
+     */
+    @WithDefault("true")
+    boolean retentionEnabled();
+
+    /**
      * How often due aggregates are looked for. Each service-maintained aggregate is refreshed when its
      * catalog {@code refresh_schedule} has elapsed, so staleness is at most one schedule plus this tick.
      */

@@ -10,10 +10,14 @@ import jakarta.inject.Singleton;
 import java.util.List;
 
 /**
- * Runs the lifecycle executors on schedule. Both jobs are non-blocking ({@code Uni}), skip a run while
- * the previous one is still going on this replica ({@code concurrentExecution = SKIP}), and run on one
- * replica at a time: {@link ExclusiveJobs} takes the job's advisory lock in the database first, and the
- * replicas that do not get it skip the run.
+ * Runs the lifecycle executors on schedule. Every job is non-blocking ({@code Uni}), has its interval in
+ * {@link LifecycleConfig} ({@code refresh-tick}, {@code backfill-tick}, {@code retention-interval}) and an off switch
+ * ({@code enabled} for all, {@code refresh-enabled}, {@code backfill-enabled}, {@code retention-enabled} per job), skips
+ * a run while the previous one is still going on this replica ({@code concurrentExecution = SKIP}), and runs on one
+ * replica at a time: {@link ExclusiveJobs} takes the job's advisory lock in the database first, and the replicas that
+ * do not get it skip the run. A failure is logged with the job and replica, counted in
+ * {@code factory_telemetry_job_runs_total{outcome="error"}} and recorded in {@code service_job_state}
+ * ({@link ExclusiveJobs}); it never ends the schedule.
  */
 @ApplicationScoped
 public class LifecycleScheduler {
@@ -80,7 +84,7 @@ public class LifecycleScheduler {
         return enforceRetentionOnce().replaceWithVoid();
     }
 
-    /** Skips runs before start-up finished or when the executors are turned off. */
+    /** Skips runs before start-up finished or when the executors, or this job, are turned off. */
     @Singleton
     public static class NotReady extends SkipUntilStarted {
 
@@ -94,6 +98,16 @@ public class LifecycleScheduler {
         @Override
         protected boolean enabled() {
             return config.enabled();
+        }
+
+        @Override
+        protected boolean enabled(String job) {
+            return config.enabled() && switch (job) {
+                case REFRESH_JOB -> config.refreshEnabled();
+                case BACKFILL_JOB -> config.backfillEnabled();
+                case RETENTION_JOB -> config.retentionEnabled();
+                default -> true;
+            };
         }
     }
 }

@@ -1,9 +1,13 @@
 package dev.factorytelemetry.platform;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -19,6 +23,11 @@ import java.time.OffsetDateTime;
  * server's (measured at start-up and every {@code telemetry.platform.clock-sync-interval}) and answers
  * {@link #now()} without a round trip. With NTP on both machines the offset is a few milliseconds; a large one is
  * logged, because then the JVM's and the database's idea of "now" disagree.
+ *
+ * <p>The re-measurement ({@value #SYNC_JOB}) runs on every replica by nature: each JVM measures its own clock, so it
+ * takes no advisory lock and writes nothing. Its schedule is {@code telemetry.platform.clock-sync-interval}, its off
+ * switch {@code telemetry.platform.clock-sync-enabled}; a failed measurement (database unreachable) keeps the last
+ * offset, is logged with the cause and counted in {@code factory_telemetry_clock_sync_errors_total}.
  */
 @ApplicationScoped
 public class DatabaseClock {
@@ -28,12 +37,19 @@ public class DatabaseClock {
     /** An offset above this is worth a warning: "now" differs between the service and the database. */
     private static final long WARN_OFFSET_MICROS = 2_000_000L;
 
+    /** The scheduled re-measurement's identity. */
+    public static final String SYNC_JOB = "sync-database-clock";
+
     private final Pool pool;
+    private final Counter syncErrors;
     private volatile long offsetMicros;
     private volatile boolean measured;
 
-    public DatabaseClock(Pool pool) {
+    public DatabaseClock(Pool pool, MeterRegistry registry) {
         this.pool = pool;
+        this.syncErrors = Counter.builder("factory_telemetry.clock.sync.errors")
+                .description("Failed re-measurements of the offset to the database's clock on this replica (the last offset stays)")
+                .register(registry);
     }
 
     /** The database's current time. */
@@ -67,15 +83,36 @@ public class DatabaseClock {
     }
 
     /** Re-measures the offset on the reactive pool (clocks drift and are stepped by NTP). */
-    @Scheduled(every = "${telemetry.platform.clock-sync-interval}", delayed = "${telemetry.platform.clock-sync-interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = SYNC_JOB, every = "${telemetry.platform.clock-sync-interval}",
+            delayed = "${telemetry.platform.clock-sync-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = SyncOff.class)
     Uni<Void> sync() {
         long before = jvmMicros();
         return pool.query(NOW_SQL).execute()
                 .invoke(rows -> record(rows.iterator().next().getOffsetDateTime(0), before, jvmMicros()))
-                .onFailure().invoke(failure -> LOG.debugf("clock sync skipped: %s", failure.getMessage()))
+                .onFailure().invoke(failure -> {
+                    syncErrors.increment();
+                    LOG.warnf("Job %s: the database clock was not re-measured, the offset of %+.3f s stays: %s",
+                            SYNC_JOB, offsetMicros / 1e6, failure.getMessage());
+                })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** Skips the re-measurement when {@code telemetry.platform.clock-sync-enabled} is false. */
+    @Singleton
+    public static class SyncOff implements Scheduled.SkipPredicate {
+
+        private final PlatformConfig config;
+
+        public SyncOff(PlatformConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public boolean test(ScheduledExecution execution) {
+            return !config.clockSyncEnabled();
+        }
     }
 
     private void record(OffsetDateTime server, long sentMicros, long receivedMicros) {

@@ -8,7 +8,9 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * The service's entry point. Start-up ({@link SchemaMigration}) has already run when {@link #run} is
  * called: normally the service then serves until it is stopped; in migration-only mode
  * ({@code telemetry.platform.migrate-only=true}, the Kubernetes migration Job) the schema is current by
- * now and the process exits with status 0 (a failed migration fails start-up, which exits non-zero).
+ * now and the process exits with status 0 (a failed migration fails start-up, which exits non-zero). With
+ * {@code telemetry.platform.rollback-to-tag} as well, start-up rolled the schema back to that tag instead.
+ * A pre-flight failure ({@link Preflight}) never gets here: start-up stops with one line and exit status 1.
  */
 @QuarkusMain
 public class FactoryTelemetryMain implements QuarkusApplication {

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * What the service learned about its database at start-up: the TimescaleDB edition and the schema
- * state. Written once by {@link SchemaMigration}, read by health checks, the system API and the
+ * state, and the pre-flight's findings. Written once by {@link SchemaMigration}, read by health checks, the system API and the
  * lifecycle executors (which choose native policies or service-managed ones from the edition).
  */
 @ApplicationScoped
@@ -14,6 +14,16 @@ public class PlatformState {
 
     private volatile TimescaleEdition edition;
     private volatile SchemaStatus schema;
+    private volatile Preflight.Report preflight;
+
+    void preflight(Preflight.Report report) {
+        this.preflight = report;
+    }
+
+    /** What the start-up pre-flight found; empty only while the service is still starting. */
+    public Optional<Preflight.Report> preflight() {
+        return Optional.ofNullable(preflight);
+    }
 
     void started(TimescaleEdition edition, SchemaStatus schema) {
         this.edition = edition;

@@ -2,6 +2,7 @@ package dev.factorytelemetry.platform;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.liquibase.LiquibaseFactory;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,6 +11,7 @@ import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
 import liquibase.changelog.ChangeSet;
+import liquibase.changelog.RanChangeSet;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -33,7 +35,6 @@ public class SchemaMigration {
 
     private static final Logger LOG = Logger.getLogger(SchemaMigration.class);
 
-    private static final String LICENSE_SQL = "SELECT current_setting('timescaledb.license', true)";
     private static final String EDITION_SQL = """
             SELECT (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'),
                    current_setting('timescaledb.license', true),
@@ -47,19 +48,25 @@ public class SchemaMigration {
     private final PlatformConfig config;
     private final PlatformState state;
     private final DatabaseClock clock;
+    private final Preflight preflight;
 
     public SchemaMigration(LiquibaseFactory liquibaseFactory, AgroalDataSource dataSource,
-                           PlatformConfig config, PlatformState state, DatabaseClock clock) {
+                           PlatformConfig config, PlatformState state, DatabaseClock clock, Preflight preflight) {
         this.liquibaseFactory = liquibaseFactory;
         this.dataSource = dataSource;
         this.config = config;
         this.state = state;
         this.clock = clock;
+        this.preflight = preflight;
     }
 
     void onStart(@Observes @Priority(10) StartupEvent event) throws Exception {
-        TimescaleEdition.License license = readLicense();
+        TimescaleEdition.License license = runPreflight().license();
         LabelExpression labels = labelsFor(license);
+        if (config.migrateOnly() && config.rollbackToTag().isPresent()) {
+            rollbackTo(config.rollbackToTag().get(), labels);
+            return;
+        }
         int applied = 0;
         List<String> pending;
         try (Liquibase liquibase = liquibaseFactory.createLiquibase()) {
@@ -112,19 +119,71 @@ public class SchemaMigration {
         return new LabelExpression(license.changelogLabel());
     }
 
-    private TimescaleEdition.License readLicense() throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(LICENSE_SQL)) {
+    /**
+     * The pre-flight ({@link Preflight}) on a connection of its own, which also measures the clock offset. A database
+     * that cannot be reached, or a TimescaleDB the service cannot run on, stops start-up before anything is migrated,
+     * with one line ({@code Pre-flight failed, not starting: ...}) and exit status 1: thrown as a
+     * {@link ConfigurationException} (the server's configuration does not fit), for which Quarkus prints the message
+     * alone, without a stack trace.
+     */
+    private Preflight.Report runPreflight() {
+        String failure;
+        try (Connection connection = dataSource.getConnection()) {
             clock.measure(connection);
-            rs.next();
-            String value = rs.getString(1);
-            if (value == null) {
-                throw new IllegalStateException("timescaledb.license is not set: the server does not load TimescaleDB. "
-                        + "Add timescaledb to shared_preload_libraries and restart PostgreSQL.");
-            }
-            return TimescaleEdition.License.fromSetting(value);
+            Preflight.Report report = preflight.run(connection);
+            state.preflight(report);
+            report.warnings().forEach(w -> LOG.warnf("Pre-flight warning: %s = %s: %s", w.name(), w.value(), w.detail()));
+            return report;
+        } catch (Preflight.Failure e) {
+            failure = e.getMessage();
+        } catch (SQLException e) {
+            failure = "the database is unreachable (SQLSTATE " + e.getSQLState() + "): "
+                    + String.valueOf(e.getMessage()).replace('\n', ' ');
         }
+        throw new ConfigurationException("Pre-flight failed, not starting: " + failure);
+    }
+
+    /**
+     * Rolls the schema back to a release's tag with this changelog's rollback blocks (migration-only mode with
+     * {@code rollback-to-tag}); an unknown tag fails naming the tags that exist, a changeset without a rollback block
+     * fails the rollback (Liquibase cannot undo it).
+     */
+    private void rollbackTo(String tag, LabelExpression labels) throws Exception {
+        List<String> undone;
+        try (Liquibase liquibase = liquibaseFactory.createLiquibase()) {
+            Contexts contexts = liquibaseFactory.createContexts();
+            undone = ranAfterTag(liquibase, tag);
+            LOG.infof("Rolling back %d changeset(s) to tag %s: %s", undone.size(), tag, String.join(", ", undone));
+            liquibase.rollback(tag, contexts, labels);
+        }
+        LOG.infof("Migration only: rolled back %d changeset(s) to tag %s; exiting", undone.size(), tag);
+    }
+
+    /**
+     * The changesets a rollback to the tag undoes (newest first): those applied after the tagged row, and the
+     * tagged row itself when it is the tagDatabase changeset; or a failure naming the tags that exist.
+     */
+    private static List<String> ranAfterTag(Liquibase liquibase, String tag) throws liquibase.exception.LiquibaseException {
+        List<RanChangeSet> ran = liquibase.getDatabase().getRanChangeSetList();
+        int tagged = -1;
+        for (int i = 0; i < ran.size(); i++) {
+            if (tag.equals(ran.get(i).getTag())) {
+                tagged = i;
+            }
+        }
+        if (tagged < 0) {
+            // a wrong telemetry.platform.rollback-to-tag: one line, no stack trace (see runPreflight)
+            throw new ConfigurationException("no changeset carries the tag '" + tag + "'; tags: "
+                    + ran.stream().map(RanChangeSet::getTag).filter(java.util.Objects::nonNull).toList());
+        }
+        // Liquibase also rolls back the tagDatabase changeset that set the tag (the schema then is as before it ran;
+        // the next migration applies it again)
+        int first = "tagDatabase".equals(ran.get(tagged).getDescription()) ? tagged : tagged + 1;
+        List<String> after = new java.util.ArrayList<>();
+        for (int i = ran.size() - 1; i >= first; i--) {
+            after.add(ran.get(i).getChangeLog() + "::" + ran.get(i).getId());
+        }
+        return after;
     }
 
     private TimescaleEdition readEdition() throws SQLException {

@@ -5,7 +5,7 @@ import io.quarkus.scheduler.ScheduledExecution;
 
 /**
  * Skips a scheduled run before start-up has finished (the schema and the edition are known only then) or while the
- * feature it belongs to is turned off. Each feature's predicate says what "turned off" means.
+ * feature it belongs to (or the job itself) is turned off. Each feature's predicate says what "turned off" means.
  */
 public abstract class SkipUntilStarted implements Scheduled.SkipPredicate {
 
@@ -18,8 +18,16 @@ public abstract class SkipUntilStarted implements Scheduled.SkipPredicate {
     /** Whether the feature's scheduled work is turned on. */
     protected abstract boolean enabled();
 
+    /**
+     * Whether one job of the feature (its {@code @Scheduled(identity)}) is turned on: the feature's switch unless a
+     * feature has one per job.
+     */
+    protected boolean enabled(String job) {
+        return enabled();
+    }
+
     @Override
     public boolean test(ScheduledExecution execution) {
-        return !enabled() || platform.edition().isEmpty();
+        return !enabled(execution.getTrigger().getId()) || platform.edition().isEmpty();
     }
 }
