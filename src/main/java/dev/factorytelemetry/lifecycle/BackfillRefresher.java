@@ -44,11 +44,12 @@ public class BackfillRefresher {
 
     private static final Logger LOG = Logger.getLogger(BackfillRefresher.class);
 
-    /** Continuous aggregates in dependency order (on raw tables first), all or one. */
+    /** Continuous aggregates in dependency order (on raw tables first), all or one; $2: only those whose refresh is on. */
     static final String CONTINUOUS_AGGREGATES_SQL = """
             SELECT a.aggregate_name
             FROM factory_telemetry.aggregate_policy a
             WHERE a.materialization = 'continuous_aggregate' AND ($1::text IS NULL OR a.aggregate_name = $1)
+              AND (NOT $2 OR a.refresh_enabled)
             ORDER BY (a.source_name IN (SELECT aggregate_name FROM factory_telemetry.aggregate_policy)), a.aggregate_name
             """;
 
@@ -94,11 +95,11 @@ public class BackfillRefresher {
 
     /**
      * The scheduled run: on the Community edition refreshes the backlog of every continuous aggregate; on both
-     * editions updates the backlog gauges afterwards.
+     * editions updates the backlog gauges afterwards. Aggregates whose refresh policy is switched off are left alone.
      */
     public Uni<List<AggregateRefresher.Outcome>> refreshBacklog() {
         Uni<List<AggregateRefresher.Outcome>> refreshed = platform.requireEdition().nativePolicies()
-                ? refresh(null, null) : Uni.createFrom().item(List.of());
+                ? refresh(null, null, true) : Uni.createFrom().item(List.of());
         return refreshed.call(this::updateGauges);
     }
 
@@ -107,7 +108,12 @@ public class BackfillRefresher {
      * when {@code range} is null, otherwise every bucket of the range (forced), widened to whole buckets.
      */
     public Uni<List<AggregateRefresher.Outcome>> refresh(String aggregate, Range range) {
-        return pool.preparedQuery(CONTINUOUS_AGGREGATES_SQL).execute(Tuple.of(aggregate))
+        return refresh(aggregate, range, false);
+    }
+
+    /** As {@link #refresh(String, Range)}; {@code onlyEnabled}: skip aggregates whose refresh policy is switched off. */
+    private Uni<List<AggregateRefresher.Outcome>> refresh(String aggregate, Range range, boolean onlyEnabled) {
+        return pool.preparedQuery(CONTINUOUS_AGGREGATES_SQL).execute(Tuple.of(aggregate, onlyEnabled))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .map(row -> row.getString("aggregate_name"))
                 // one aggregate after the other: daily aggregates read the hourly ones refreshed just before
