@@ -243,8 +243,10 @@ BEGIN
         IF NOT v_native THEN
             RETURN 'unavailable';
         END IF;
-        SELECT count(alter_job(j.job_id, scheduled => p_enabled)) INTO v_jobs FROM timescaledb_information.jobs j
-        WHERE j.proc_name = 'policy_compression' AND j.hypertable_schema = 'factory_telemetry' AND j.hypertable_name = p_target;
+        SELECT count(*) INTO v_jobs FROM (
+            SELECT alter_job(j.job_id, scheduled => p_enabled) FROM timescaledb_information.jobs j
+            WHERE j.proc_name = 'policy_compression' AND j.hypertable_schema = 'factory_telemetry'
+              AND j.hypertable_name = p_target) altered;
         RETURN CASE WHEN v_jobs > 0 THEN 'timescaledb' ELSE 'none' END;
     WHEN 'retention' THEN
         PERFORM factory_telemetry.require_hypertable_policy(p_target);
@@ -258,12 +260,13 @@ BEGIN
          WHERE aggregate_name = p_target;
         IF v_native AND EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy
                                 WHERE aggregate_name = p_target AND materialization = 'continuous_aggregate') THEN
-            SELECT count(alter_job(j.job_id, scheduled => p_enabled)) INTO v_jobs
-            FROM timescaledb_information.jobs j
-            JOIN timescaledb_information.continuous_aggregates ca
-              ON ca.materialization_hypertable_schema = j.hypertable_schema AND ca.materialization_hypertable_name = j.hypertable_name
-            WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND ca.view_schema = 'factory_telemetry'
-              AND ca.view_name = p_target;
+            SELECT count(*) INTO v_jobs FROM (
+                SELECT alter_job(j.job_id, scheduled => p_enabled)
+                FROM timescaledb_information.jobs j
+                JOIN timescaledb_information.continuous_aggregates ca
+                  ON ca.materialization_hypertable_schema = j.hypertable_schema AND ca.materialization_hypertable_name = j.hypertable_name
+                WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND ca.view_schema = 'factory_telemetry'
+                  AND ca.view_name = p_target) altered;
             RETURN 'timescaledb';
         END IF;
         RETURN 'service';

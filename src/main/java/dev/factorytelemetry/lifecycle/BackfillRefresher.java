@@ -53,8 +53,14 @@ public class BackfillRefresher {
             ORDER BY (a.source_name IN (SELECT aggregate_name FROM factory_telemetry.aggregate_policy)), a.aggregate_name
             """;
 
+    /**
+     * The backlog's ranges; an open start (NULL: refresh from the first bucket) where the source keeps its rows forever
+     * (no retention: the range reaches TimescaleDB's -infinity sentinel, which no Java date holds).
+     */
     static final String BACKLOG_RANGES_SQL = """
-            SELECT bucket_from, bucket_to FROM factory_telemetry.aggregate_backlog($1) ORDER BY bucket_from
+            SELECT CASE WHEN isfinite(bucket_from) AND bucket_from >= '0001-01-01 00:00:00+00' THEN bucket_from END AS bucket_from,
+                   bucket_to
+            FROM factory_telemetry.aggregate_backlog($1) ORDER BY 1 NULLS FIRST
             """;
 
     /** [$2, $3) widened to whole buckets of the aggregate and clipped to its refresh horizon. */
@@ -76,7 +82,7 @@ public class BackfillRefresher {
             FROM factory_telemetry.v_aggregate_backlog
             """;
 
-    /** A bucket range of an aggregate refreshed (or, failing, left waiting). */
+    /** A bucket range of an aggregate refreshed (or, failing, left waiting); {@code from} null: from the first bucket. */
     public record Range(Instant from, Instant to) {
     }
 
@@ -127,7 +133,7 @@ public class BackfillRefresher {
                 ? pool.preparedQuery(BACKLOG_RANGES_SQL).execute(Tuple.of(aggregate)).map(BackfillRefresher::ranges)
                 : pool.preparedQuery(ALIGNED_RANGE_SQL).execute(Tuple.of(aggregate, utc(range.from()), utc(range.to())))
                         .map(BackfillRefresher::ranges)
-                        .map(list -> list.stream().filter(r -> r.from().isBefore(r.to())).toList());
+                        .map(list -> list.stream().filter(r -> r.from() == null || r.from().isBefore(r.to())).toList());
         boolean force = range != null;
         Uni<List<Range>> refreshed = ranges.flatMap(list -> refreshRanges(aggregate, list, force));
         if (range == null) {
@@ -211,14 +217,14 @@ public class BackfillRefresher {
         for (Row row : rows) {
             OffsetDateTime from = row.getOffsetDateTime("bucket_from");
             OffsetDateTime to = row.getOffsetDateTime("bucket_to");
-            if (from != null && to != null) {
-                list.add(new Range(from.toInstant(), to.toInstant()));
+            if (to != null) {
+                list.add(new Range(from == null ? null : from.toInstant(), to.toInstant()));
             }
         }
         return list;
     }
 
     private static OffsetDateTime utc(Instant t) {
-        return t.atOffset(java.time.ZoneOffset.UTC);
+        return t == null ? null : t.atOffset(java.time.ZoneOffset.UTC);
     }
 }

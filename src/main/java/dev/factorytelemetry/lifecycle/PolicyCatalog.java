@@ -67,8 +67,8 @@ public class PolicyCatalog {
 
     /**
      * The management functions' refusals as problem answers: 22xxx (a bad interval, column or window) → 422,
-     * object_in_use (a layout change while chunks are compressed) → 409, undefined_table → 404, feature_not_supported
-     * (the Apache edition) → 409; anything else unchanged.
+     * object_in_use (a layout change while chunks are compressed) → 409, undefined_table → 404; anything else
+     * unchanged (the edition is checked before compression SQL runs, see {@link #requireCompression()}).
      */
     public static Throwable clientError(Throwable failure, String title) {
         if (!(failure instanceof PgException pg) || pg.getSqlState() == null) {
@@ -80,7 +80,6 @@ public class PolicyCatalog {
         }
         return switch (state) {
             case "55006" -> new ProblemException(Problem.of(409, title, pg.getErrorMessage()));
-            case "0A000" -> new ProblemException(Problem.of(409, "Not available on this edition", pg.getErrorMessage()));
             case "42P01" -> ProblemException.notFound(pg.getErrorMessage());
             default -> failure;
         };
