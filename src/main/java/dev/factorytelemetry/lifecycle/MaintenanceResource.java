@@ -76,11 +76,15 @@ public class MaintenanceResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY,
                     implementation = MaintenanceRunner.Run.class)))
     public Uni<List<MaintenanceRunner.Run>> runs(
-            @Parameter(description = "most runs answered, 1–100") @QueryParam("limit") @DefaultValue("20") int limit,
-            @Parameter(description = "only runs with a smaller id (the next page)") @QueryParam("before") Long before) {
+            @Parameter(description = "most runs answered, 1–100", schema = @Schema(type = SchemaType.INTEGER))
+            @QueryParam("limit") @DefaultValue("20") String limitText,
+            @Parameter(description = "only runs with a smaller id (the next page)", schema = @Schema(type = SchemaType.INTEGER))
+            @QueryParam("before") String beforeText) {
+        long limit = number("limit", limitText);
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT + ", not " + limit);
         }
+        Long before = beforeText == null ? null : number("before", beforeText);
         return pool.preparedQuery(RUNS_SQL).execute(Tuple.of(limit, before)).map(rows -> {
             List<MaintenanceRunner.Run> runs = new ArrayList<>();
             for (Row row : rows) {
@@ -88,6 +92,15 @@ public class MaintenanceResource {
             }
             return runs;
         });
+    }
+
+    /** A whole number from the query string; 400 naming the parameter otherwise. */
+    private static long number(String name, String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(name + " must be a whole number, not '" + text + "'");
+        }
     }
 
     @GET

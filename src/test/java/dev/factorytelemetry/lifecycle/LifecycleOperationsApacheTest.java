@@ -254,6 +254,10 @@ class LifecycleOperationsApacheTest {
                 .body("runId", hasItem((int) runId)).body("trigger", everyItem(equalTo("api")));
         admin().queryParam("limit", 0).when().get("/api/v1/admin/maintenance/runs").then().statusCode(400);
         admin().queryParam("limit", 101).when().get("/api/v1/admin/maintenance/runs").then().statusCode(400);
+        admin().queryParam("limit", "ten").when().get("/api/v1/admin/maintenance/runs").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("limit must be a whole number"));
+        admin().queryParam("before", "1e400").when().get("/api/v1/admin/maintenance/runs").then().statusCode(400)
+                .body("detail", containsString("before must be a whole number"));
         admin().when().get("/api/v1/admin/maintenance/runs/987654321").then().statusCode(404).contentType("application/problem+json");
         admin().when().get("/api/v1/admin/maintenance/runs/abc").then().statusCode(404);
 
