@@ -24,10 +24,13 @@ public class AggregateRefresher {
 
     private static final Logger LOG = Logger.getLogger(AggregateRefresher.class);
 
-    /** Service-maintained aggregates in dependency order (those on hypertables first), with due flag. */
+    /**
+     * Service-maintained aggregates in dependency order (those on hypertables first), with due flag: never due while
+     * the refresh policy is switched off (refresh_enabled), refreshed on demand all the same.
+     */
     static final String SERVICE_AGGREGATES_SQL = """
             SELECT a.aggregate_name,
-                   s.last_run_at IS NULL OR s.last_run_at + a.refresh_schedule <= now() AS due
+                   a.refresh_enabled AND (s.last_run_at IS NULL OR s.last_run_at + a.refresh_schedule <= now()) AS due
             FROM factory_telemetry.aggregate_policy a
             LEFT JOIN factory_telemetry.aggregate_refresh_state s USING (aggregate_name)
             WHERE a.materialization = 'service_table'

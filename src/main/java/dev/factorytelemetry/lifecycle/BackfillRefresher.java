@@ -44,16 +44,23 @@ public class BackfillRefresher {
 
     private static final Logger LOG = Logger.getLogger(BackfillRefresher.class);
 
-    /** Continuous aggregates in dependency order (on raw tables first), all or one. */
+    /** Continuous aggregates in dependency order (on raw tables first), all or one; $2: only those whose refresh is on. */
     static final String CONTINUOUS_AGGREGATES_SQL = """
             SELECT a.aggregate_name
             FROM factory_telemetry.aggregate_policy a
             WHERE a.materialization = 'continuous_aggregate' AND ($1::text IS NULL OR a.aggregate_name = $1)
+              AND (NOT $2 OR a.refresh_enabled)
             ORDER BY (a.source_name IN (SELECT aggregate_name FROM factory_telemetry.aggregate_policy)), a.aggregate_name
             """;
 
+    /**
+     * The backlog's ranges; an open start (NULL: refresh from the first bucket) where the source keeps its rows forever
+     * (no retention: the range reaches TimescaleDB's -infinity sentinel, which no Java date holds).
+     */
     static final String BACKLOG_RANGES_SQL = """
-            SELECT bucket_from, bucket_to FROM factory_telemetry.aggregate_backlog($1) ORDER BY bucket_from
+            SELECT CASE WHEN isfinite(bucket_from) AND bucket_from >= '0001-01-01 00:00:00+00' THEN bucket_from END AS bucket_from,
+                   bucket_to
+            FROM factory_telemetry.aggregate_backlog($1) ORDER BY 1 NULLS FIRST
             """;
 
     /** [$2, $3) widened to whole buckets of the aggregate and clipped to its refresh horizon. */
@@ -75,7 +82,7 @@ public class BackfillRefresher {
             FROM factory_telemetry.v_aggregate_backlog
             """;
 
-    /** A bucket range of an aggregate refreshed (or, failing, left waiting). */
+    /** A bucket range of an aggregate refreshed (or, failing, left waiting); {@code from} null: from the first bucket. */
     public record Range(Instant from, Instant to) {
     }
 
@@ -94,11 +101,11 @@ public class BackfillRefresher {
 
     /**
      * The scheduled run: on the Community edition refreshes the backlog of every continuous aggregate; on both
-     * editions updates the backlog gauges afterwards.
+     * editions updates the backlog gauges afterwards. Aggregates whose refresh policy is switched off are left alone.
      */
     public Uni<List<AggregateRefresher.Outcome>> refreshBacklog() {
         Uni<List<AggregateRefresher.Outcome>> refreshed = platform.requireEdition().nativePolicies()
-                ? refresh(null, null) : Uni.createFrom().item(List.of());
+                ? refresh(null, null, true) : Uni.createFrom().item(List.of());
         return refreshed.call(this::updateGauges);
     }
 
@@ -107,7 +114,12 @@ public class BackfillRefresher {
      * when {@code range} is null, otherwise every bucket of the range (forced), widened to whole buckets.
      */
     public Uni<List<AggregateRefresher.Outcome>> refresh(String aggregate, Range range) {
-        return pool.preparedQuery(CONTINUOUS_AGGREGATES_SQL).execute(Tuple.of(aggregate))
+        return refresh(aggregate, range, false);
+    }
+
+    /** As {@link #refresh(String, Range)}; {@code onlyEnabled}: skip aggregates whose refresh policy is switched off. */
+    private Uni<List<AggregateRefresher.Outcome>> refresh(String aggregate, Range range, boolean onlyEnabled) {
+        return pool.preparedQuery(CONTINUOUS_AGGREGATES_SQL).execute(Tuple.of(aggregate, onlyEnabled))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .map(row -> row.getString("aggregate_name"))
                 // one aggregate after the other: daily aggregates read the hourly ones refreshed just before
@@ -121,7 +133,7 @@ public class BackfillRefresher {
                 ? pool.preparedQuery(BACKLOG_RANGES_SQL).execute(Tuple.of(aggregate)).map(BackfillRefresher::ranges)
                 : pool.preparedQuery(ALIGNED_RANGE_SQL).execute(Tuple.of(aggregate, utc(range.from()), utc(range.to())))
                         .map(BackfillRefresher::ranges)
-                        .map(list -> list.stream().filter(r -> r.from().isBefore(r.to())).toList());
+                        .map(list -> list.stream().filter(r -> r.from() == null || r.from().isBefore(r.to())).toList());
         boolean force = range != null;
         Uni<List<Range>> refreshed = ranges.flatMap(list -> refreshRanges(aggregate, list, force));
         if (range == null) {
@@ -205,14 +217,14 @@ public class BackfillRefresher {
         for (Row row : rows) {
             OffsetDateTime from = row.getOffsetDateTime("bucket_from");
             OffsetDateTime to = row.getOffsetDateTime("bucket_to");
-            if (from != null && to != null) {
-                list.add(new Range(from.toInstant(), to.toInstant()));
+            if (to != null) {
+                list.add(new Range(from == null ? null : from.toInstant(), to.toInstant()));
             }
         }
         return list;
     }
 
     private static OffsetDateTime utc(Instant t) {
-        return t.atOffset(java.time.ZoneOffset.UTC);
+        return t == null ? null : t.atOffset(java.time.ZoneOffset.UTC);
     }
 }

@@ -59,7 +59,7 @@ public class LifecycleAdminResource {
      */
     static final String HYPERTABLE_POLICIES_SQL = """
             SELECT p.hypertable_name, p.time_column, p.chunk_interval::text, p.compress_after::text,
-                   p.compress_segment_by, p.compress_order_by, p.retention::text, p.retention_enabled,
+                   p.compress_segment_by, p.compress_order_by, p.compression_enabled, p.retention::text, p.retention_enabled,
                    r.executor AS retention_executor, rj.job_id AS retention_job_id,
                    rj.last_run_at AS retention_last_run_at, rj.last_status AS retention_last_status,
                    rj.last_success_at AS retention_last_success_at, rj.last_error AS retention_last_error,
@@ -78,12 +78,13 @@ public class LifecycleAdminResource {
             """;
 
     static final String AGGREGATE_STATUS_SQL = """
-            SELECT aggregate_name, source_name, bucket_width::text, materialization, real_time,
-                   refresh_start_offset::text, refresh_end_offset::text, refresh_schedule::text, retention::text,
-                   last_refresh, extract(epoch FROM staleness) AS staleness_seconds, pending_invalidations,
-                   oldest_pending_bucket, backfill_ranges, last_error, status
-            FROM factory_telemetry.v_continuous_aggregate_status
-            ORDER BY aggregate_name
+            SELECT s.aggregate_name, s.source_name, s.bucket_width::text, s.materialization, s.real_time,
+                   s.refresh_start_offset::text, s.refresh_end_offset::text, s.refresh_schedule::text, a.refresh_enabled,
+                   s.retention::text, s.last_refresh, extract(epoch FROM s.staleness) AS staleness_seconds,
+                   s.pending_invalidations, s.oldest_pending_bucket, s.backfill_ranges, s.last_error, s.status
+            FROM factory_telemetry.v_continuous_aggregate_status s
+            JOIN factory_telemetry.aggregate_policy a USING (aggregate_name)
+            ORDER BY s.aggregate_name
             """;
 
     private static final String KNOWN_TARGET_SQL = """
@@ -95,10 +96,6 @@ public class LifecycleAdminResource {
             SELECT aggregate_name, bucket_from, bucket_to, log_entries
             FROM factory_telemetry.aggregate_backlog()
             ORDER BY aggregate_name, bucket_from
-            """;
-
-    private static final String KNOWN_AGGREGATE_SQL = """
-            SELECT EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE aggregate_name = $1) AS known
             """;
 
     private static final String SET_RETENTION_SQL = "SELECT factory_telemetry.set_retention($1, $2::text::interval) AS executor";
@@ -119,14 +116,16 @@ public class LifecycleAdminResource {
     private final AggregateRefresher aggregateRefresher;
     private final BackfillRefresher backfillRefresher;
     private final PlatformState platform;
+    private final PolicyCatalog catalog;
 
     public LifecycleAdminResource(Pool pool, LifecycleScheduler jobs, AggregateRefresher aggregateRefresher,
-                                  BackfillRefresher backfillRefresher, PlatformState platform) {
+                                  BackfillRefresher backfillRefresher, PlatformState platform, PolicyCatalog catalog) {
         this.pool = pool;
         this.jobs = jobs;
         this.aggregateRefresher = aggregateRefresher;
         this.backfillRefresher = backfillRefresher;
         this.platform = platform;
+        this.catalog = catalog;
     }
 
     @GET
@@ -192,7 +191,8 @@ public class LifecycleAdminResource {
     @Operation(summary = "Refresh aggregates now", description = "Both editions, in dependency order (hourly before daily). "
             + "Without from/to: every pending change of any age (the backlog). With from and to (ISO 8601 instants): also "
             + "every bucket of [from, to), widened to whole buckets and clipped to the source's retention. "
-            + "aggregate: one aggregate of the catalog (404 otherwise); default all.")
+            + "aggregate: one aggregate of the catalog (404 otherwise); default all. Community edition: one "
+            + "CALL refresh_continuous_aggregate per range, each outside any transaction block.")
     @APIResponse(responseCode = "404", description = "aggregate names no aggregate of the policy catalog")
     @APIResponse(responseCode = "200", description = "What each aggregate's refresh did",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY,
@@ -203,20 +203,15 @@ public class LifecycleAdminResource {
             @Parameter(description = "end of the range to recompute, exclusive (ISO 8601 instant)") @QueryParam("to") String to) {
         BackfillRefresher.Range range = range(from, to);
         String name = aggregate == null || aggregate.isBlank() ? null : aggregate;
-        Uni<Void> known = name == null ? Uni.createFrom().voidItem()
-                : pool.preparedQuery(KNOWN_AGGREGATE_SQL).execute(Tuple.of(name))
-                        .invoke(rows -> {
-                            if (!rows.iterator().next().getBoolean("known")) {
-                                throw ProblemException.notFound("'" + name + "' is not an aggregate of the policy catalog");
-                            }
-                        }).replaceWithVoid();
+        Uni<Void> known = name == null ? Uni.createFrom().voidItem() : catalog.requireAggregate(name);
         return known.chain(() -> platform.requireEdition().nativePolicies()
                         ? backfillRefresher.refresh(name, range)
                         : aggregateRefresher.refresh(name, range))
                 .call(backfillRefresher::updateGauges);
     }
 
-    private static BackfillRefresher.Range range(String from, String to) {
+    /** [from, to) from two ISO 8601 instants, null when both are absent; 400 unless both or neither are given. */
+    static BackfillRefresher.Range range(String from, String to) {
         boolean hasFrom = from != null && !from.isBlank();
         boolean hasTo = to != null && !to.isBlank();
         if (!hasFrom && !hasTo) {
@@ -256,7 +251,7 @@ public class LifecycleAdminResource {
     }
 
     /** What an on-demand run did; 409 while the job runs (on another replica or scheduled on this one). */
-    private static <T> T resultOf(ExclusiveJobs.JobRun<T> run) {
+    static <T> T resultOf(ExclusiveJobs.JobRun<T> run) {
         if (!run.ran()) {
             throw new ProblemException(Problem.of(409, "Job running", "Job " + run.job()
                     + " is running now (on another replica or scheduled on this one); try again when it has finished"));
@@ -290,7 +285,8 @@ public class LifecycleAdminResource {
         return failure;
     }
 
-    private static List<Map<String, Object>> rows(RowSet<Row> rows) {
+    /** Rows as JSON objects: camelCase member per column, temporal values as ISO text. */
+    static List<Map<String, Object>> rows(RowSet<Row> rows) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Row row : rows) {
             Map<String, Object> map = new LinkedHashMap<>();
