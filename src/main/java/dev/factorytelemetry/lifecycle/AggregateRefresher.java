@@ -52,13 +52,15 @@ public class AggregateRefresher {
             VALUES ($1, now(), now(), $2, $3, NULL)
             ON CONFLICT (aggregate_name) DO UPDATE
                SET last_run_at = EXCLUDED.last_run_at, last_success_at = EXCLUDED.last_success_at,
-                   last_duration_ms = EXCLUDED.last_duration_ms, last_ranges = EXCLUDED.last_ranges, last_error = NULL
+                   last_duration_ms = EXCLUDED.last_duration_ms, last_ranges = EXCLUDED.last_ranges, last_error = NULL,
+                   consecutive_failures = 0
             """;
 
     private static final String RECORD_FAILURE_SQL = """
-            INSERT INTO factory_telemetry.aggregate_refresh_state (aggregate_name, last_run_at, last_error)
-            VALUES ($1, now(), $2)
-            ON CONFLICT (aggregate_name) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_error = EXCLUDED.last_error
+            INSERT INTO factory_telemetry.aggregate_refresh_state (aggregate_name, last_run_at, last_error, consecutive_failures)
+            VALUES ($1, now(), $2, 1)
+            ON CONFLICT (aggregate_name) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, last_error = EXCLUDED.last_error,
+                consecutive_failures = aggregate_refresh_state.consecutive_failures + 1
             """;
 
     /** The outcome of one aggregate's refresh. */

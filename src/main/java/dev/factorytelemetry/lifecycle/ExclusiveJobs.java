@@ -47,14 +47,17 @@ public class ExclusiveJobs {
 
     static final String RECORD_SQL = """
             INSERT INTO factory_telemetry.service_job_state AS s
-                (job, last_started_at, last_finished_at, last_outcome, last_error, last_replica, total_runs, total_failures)
+                (job, last_started_at, last_finished_at, last_outcome, last_error, last_replica, total_runs, total_failures,
+                 consecutive_failures)
             -- now(): the start of the lock's transaction, i.e. of the run, on the database's clock
-            VALUES ($1, now(), clock_timestamp(), $2, $3, $4, 1, CASE WHEN $2 = 'success' THEN 0 ELSE 1 END)
+            VALUES ($1, now(), clock_timestamp(), $2, $3, $4, 1, CASE WHEN $2 = 'success' THEN 0 ELSE 1 END,
+                    CASE WHEN $2 = 'success' THEN 0 ELSE 1 END)
             ON CONFLICT (job) DO UPDATE
                SET last_started_at = EXCLUDED.last_started_at, last_finished_at = EXCLUDED.last_finished_at,
                    last_outcome = EXCLUDED.last_outcome, last_error = EXCLUDED.last_error,
                    last_replica = EXCLUDED.last_replica, total_runs = s.total_runs + 1,
-                   total_failures = s.total_failures + EXCLUDED.total_failures
+                   total_failures = s.total_failures + EXCLUDED.total_failures,
+                   consecutive_failures = CASE WHEN EXCLUDED.last_outcome = 'success' THEN 0 ELSE s.consecutive_failures + 1 END
             """;
 
     /** How a run of a job ended on this replica. */

@@ -57,7 +57,7 @@ public class LifecycleAdminResource {
      * v_lifecycle_jobs (last run, status, last success, last error), the same rows readiness and
      * /api/v1/system/info report.
      */
-    static final String HYPERTABLE_POLICIES_SQL = """
+    public static final String HYPERTABLE_POLICIES_SQL = """
             SELECT p.hypertable_name, p.time_column, p.chunk_interval::text, p.compress_after::text,
                    p.compress_segment_by, p.compress_order_by, p.compression_enabled, p.retention::text, p.retention_enabled,
                    r.executor AS retention_executor, rj.job_id AS retention_job_id,

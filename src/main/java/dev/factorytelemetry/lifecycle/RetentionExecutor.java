@@ -43,11 +43,13 @@ public class RetentionExecutor {
 
     private static final String RECORD_SQL = """
             INSERT INTO factory_telemetry.retention_run_state
-                (target, last_run_at, last_success_at, last_dropped_chunks, total_dropped_chunks, last_error)
-            VALUES ($1, now(), CASE WHEN $3::text IS NULL THEN now() END, $2, $2, $3)
+                (target, last_run_at, last_success_at, last_dropped_chunks, total_dropped_chunks, last_error,
+                 consecutive_failures, last_duration_ms)
+            VALUES ($1, now(), CASE WHEN $3::text IS NULL THEN now() END, $2, $2, $3, CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END, $4)
             ON CONFLICT (target) DO UPDATE
                SET last_run_at = EXCLUDED.last_run_at, last_dropped_chunks = EXCLUDED.last_dropped_chunks,
-                   last_error = EXCLUDED.last_error,
+                   last_error = EXCLUDED.last_error, last_duration_ms = EXCLUDED.last_duration_ms,
+                   consecutive_failures = CASE WHEN EXCLUDED.last_error IS NULL THEN 0 ELSE retention_run_state.consecutive_failures + 1 END,
                    last_success_at = coalesce(EXCLUDED.last_success_at, retention_run_state.last_success_at),
                    total_dropped_chunks = retention_run_state.total_dropped_chunks + EXCLUDED.last_dropped_chunks
             """;
@@ -82,6 +84,7 @@ public class RetentionExecutor {
     }
 
     private Uni<Outcome> enforce(String target, String kind, Object retention) {
+        long started = System.nanoTime();
         return pool.preparedQuery(DROP_SQL).execute(Tuple.of(target, retention))
                 .map(rows -> rows.iterator().next().getLong("dropped"))
                 .map(dropped -> new Outcome(target, kind, dropped, null))
@@ -93,7 +96,8 @@ public class RetentionExecutor {
                         LOG.infof("Retention dropped %d chunk(s) of %s", outcome.droppedChunks(), target);
                     }
                     registry.counter("telemetry.retention.dropped.chunks", "target", target).increment(outcome.droppedChunks());
-                    return pool.preparedQuery(RECORD_SQL).execute(Tuple.of(target, outcome.droppedChunks(), outcome.error()))
+                    return pool.preparedQuery(RECORD_SQL).execute(Tuple.of(target, outcome.droppedChunks(), outcome.error(),
+                                    (System.nanoTime() - started) / 1e6))
                             .onFailure().recoverWithNull();
                 });
     }

@@ -24,18 +24,6 @@ public interface ObserveConfig {
     Duration tick();
 
     /**
-     * A hypertable's health is critical when one of its compression or retention jobs is failing and has not
-     * succeeded for this long (or never), or when more than {@code critical-compression-backlog} chunks wait for
-     * compression.
-     */
-    @WithDefault("24h")
-    Duration criticalJobFailure();
-
-    /** Chunks past {@code compress_after} but not compressed that make a hypertable's health critical. */
-    @WithDefault("10")
-    int criticalCompressionBacklog();
-
-    /**
      * The disk space the database may fill (its volume, or the managed service's storage), published as
      * {@code factory_telemetry_database_size_limit_bytes} for the disk-forecast and growth alerts.
      */

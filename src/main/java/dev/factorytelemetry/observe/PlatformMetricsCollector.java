@@ -1,5 +1,6 @@
 package dev.factorytelemetry.observe;
 
+import dev.factorytelemetry.manager.PlatformHealth;
 import dev.factorytelemetry.platform.PlatformState;
 import dev.factorytelemetry.platform.SkipUntilStarted;
 import io.micrometer.core.instrument.Counter;
@@ -13,7 +14,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -26,11 +26,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Platform gauges for Prometheus (names in {@link #GAUGES}): hypertable sizes, chunks, compression and its
- * backlog, aggregate staleness, lifecycle job state, database size, hypertable health and readiness. On every
+ * Platform gauges for Prometheus (names in {@link #GAUGES}): hypertable sizes, chunks, compression (bytes before
+ * and after, ratio, backlog), oldest data age, aggregate staleness and refresh duration, lifecycle job state (last
+ * status, failures in a row, duration), database size, hypertable and aggregate health and readiness. On every
  * tick ({@code telemetry.observe.tick}) it evaluates readiness and runs one SQL query over the monitoring views
- * ({@code v_chunk_statistics}, {@code v_compression_statistics}, {@code v_continuous_aggregate_status},
- * {@code v_lifecycle_jobs}); scrapes read the cached values. Runs on every replica (the values are the same;
+ * ({@code v_chunk_statistics}, {@code v_continuous_aggregate_status}, {@code v_lifecycle_job_runs}) and the
+ * manager's health query; scrapes read the cached values. Runs on every replica (the values are the same;
  * Prometheus rules aggregate with max).
  */
 @ApplicationScoped
@@ -38,38 +39,38 @@ public class PlatformMetricsCollector {
 
     private static final Logger LOG = Logger.getLogger(PlatformMetricsCollector.class);
 
-    /** One row per gauge value: metric name, labels as alternating names and values, value. */
-    static final String COLLECT_SQL = """
-            WITH jobs AS (
-                SELECT kind, target, executor, status, last_success_at FROM factory_telemetry.v_lifecycle_jobs
+    /**
+     * One row per gauge value: metric name, labels as alternating names and values, value. The hypertable and
+     * aggregate figures and their health come from the manager's health query ({@link PlatformHealth#OBJECTS_SQL},
+     * whose thresholds are its parameters), so the gauges and {@code GET /api/v1/admin/platform/health} agree.
+     */
+    static final String COLLECT_SQL = "WITH objects AS (" + PlatformHealth.OBJECTS_SQL + "), " + """
+            jobs AS (
+                SELECT kind, target, executor, status, last_status, last_success_at, consecutive_failures, last_duration_seconds
+                FROM factory_telemetry.v_lifecycle_job_runs
             ), chunk_stats AS (
                 SELECT hypertable_name, chunks, compressed_chunks, total_bytes FROM factory_telemetry.v_chunk_statistics
-            ), compression AS (
-                SELECT s.hypertable_name, s.compression, s.compression_ratio,
-                       (SELECT count(*) FROM timescaledb_information.chunks c
-                        WHERE c.hypertable_schema = 'factory_telemetry' AND c.hypertable_name = s.hypertable_name
-                          AND NOT c.is_compressed AND c.range_end < now() - s.compress_after) AS backlog
-                FROM factory_telemetry.v_compression_statistics s
-            ), health AS (
-                SELECT c.hypertable_name,
-                       CASE WHEN bool_or(j.status = 'failing' AND (j.last_success_at IS NULL OR j.last_success_at < now() - make_interval(secs => $1)))
-                                 OR coalesce(max(p.backlog), 0) > $2 THEN 2
-                            WHEN bool_or(j.status = 'failing') OR coalesce(max(p.backlog), 0) > 0 THEN 1
-                            ELSE 0 END AS health
-                FROM chunk_stats c
-                LEFT JOIN jobs j ON j.target = c.hypertable_name AND j.kind IN ('compression', 'retention')
-                LEFT JOIN compression p ON p.hypertable_name = c.hypertable_name AND p.compression = 'enabled'
-                GROUP BY c.hypertable_name
+            ), hypertables AS (
+                SELECT * FROM objects WHERE kind = 'hypertable'
             )
             SELECT 'factory_telemetry_hypertable_size_bytes', ARRAY['hypertable', hypertable_name], total_bytes::float8 FROM chunk_stats
             UNION ALL SELECT 'factory_telemetry_hypertable_chunks', ARRAY['hypertable', hypertable_name], chunks::float8 FROM chunk_stats
             UNION ALL SELECT 'factory_telemetry_hypertable_compressed_chunks', ARRAY['hypertable', hypertable_name], compressed_chunks::float8
                       FROM chunk_stats WHERE compressed_chunks IS NOT NULL
-            UNION ALL SELECT 'factory_telemetry_hypertable_compression_ratio', ARRAY['hypertable', hypertable_name], compression_ratio::float8
-                      FROM compression WHERE compression_ratio IS NOT NULL
-            UNION ALL SELECT 'factory_telemetry_compression_backlog_chunks', ARRAY['hypertable', hypertable_name], backlog::float8
-                      FROM compression WHERE compression = 'enabled'
-            UNION ALL SELECT 'factory_telemetry_hypertable_health', ARRAY['hypertable', hypertable_name], health::float8 FROM health
+            UNION ALL SELECT 'factory_telemetry_hypertable_compression_ratio', ARRAY['hypertable', name], compression_ratio::float8
+                      FROM hypertables WHERE compression_ratio IS NOT NULL
+            UNION ALL SELECT 'factory_telemetry_hypertable_compression_before_bytes', ARRAY['hypertable', name], before_bytes::float8
+                      FROM hypertables WHERE before_bytes IS NOT NULL
+            UNION ALL SELECT 'factory_telemetry_hypertable_compression_after_bytes', ARRAY['hypertable', name], after_bytes::float8
+                      FROM hypertables WHERE after_bytes IS NOT NULL
+            UNION ALL SELECT 'factory_telemetry_compression_backlog_chunks', ARRAY['hypertable', name], backlog::float8
+                      FROM hypertables WHERE backlog IS NOT NULL
+            UNION ALL SELECT 'factory_telemetry_hypertable_oldest_data_age_seconds', ARRAY['hypertable', name],
+                             extract(epoch FROM now() - oldest_data)::float8
+                      FROM hypertables WHERE oldest_data IS NOT NULL
+            UNION ALL SELECT CASE kind WHEN 'hypertable' THEN 'factory_telemetry_hypertable_health' ELSE 'factory_telemetry_aggregate_health' END,
+                             ARRAY[kind, name], CASE status WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END::float8
+                      FROM objects
             UNION ALL SELECT 'factory_telemetry_aggregate_staleness_seconds', ARRAY['aggregate', aggregate_name],
                              extract(epoch FROM staleness)::float8
                       FROM factory_telemetry.v_continuous_aggregate_status WHERE staleness IS NOT NULL
@@ -79,11 +80,22 @@ public class PlatformMetricsCollector {
             UNION ALL SELECT 'factory_telemetry_aggregate_pending_invalidations', ARRAY['aggregate', aggregate_name],
                              pending_invalidations::float8
                       FROM factory_telemetry.v_continuous_aggregate_status
+            UNION ALL SELECT 'factory_telemetry_aggregate_last_refresh_duration_seconds', ARRAY['aggregate', target], last_duration_seconds
+                      FROM jobs WHERE kind = 'refresh' AND last_duration_seconds IS NOT NULL
             UNION ALL SELECT 'factory_telemetry_lifecycle_job_failing', ARRAY['kind', kind, 'target', target, 'executor', executor],
                              (status = 'failing')::int::float8 FROM jobs
             UNION ALL SELECT 'factory_telemetry_lifecycle_job_last_success_timestamp_seconds',
                              ARRAY['kind', kind, 'target', target, 'executor', executor], extract(epoch FROM last_success_at)::float8
                       FROM jobs WHERE last_success_at IS NOT NULL
+            UNION ALL SELECT 'factory_telemetry_lifecycle_job_last_run_success', ARRAY['kind', kind, 'target', target, 'executor', executor],
+                             (last_status = 'Success')::int::float8
+                      FROM jobs WHERE last_status IS NOT NULL
+            UNION ALL SELECT 'factory_telemetry_lifecycle_job_consecutive_failures', ARRAY['kind', kind, 'target', target, 'executor', executor],
+                             consecutive_failures::float8
+                      FROM jobs WHERE consecutive_failures IS NOT NULL
+            UNION ALL SELECT 'factory_telemetry_lifecycle_job_last_duration_seconds', ARRAY['kind', kind, 'target', target, 'executor', executor],
+                             last_duration_seconds
+                      FROM jobs WHERE last_duration_seconds IS NOT NULL
             UNION ALL SELECT 'factory_telemetry_database_size_bytes', ARRAY[]::text[], pg_database_size(current_database())::float8
             """;
 
@@ -95,28 +107,39 @@ public class PlatformMetricsCollector {
         GAUGES.put("factory_telemetry_hypertable_chunks", "Chunks of a hypertable");
         GAUGES.put("factory_telemetry_hypertable_compressed_chunks", "Compressed chunks of a hypertable (Community edition)");
         GAUGES.put("factory_telemetry_hypertable_compression_ratio", "Bytes before compression / bytes after, of a hypertable's compressed chunks");
+        GAUGES.put("factory_telemetry_hypertable_compression_before_bytes", "Bytes of a hypertable's compressed chunks before compression (Community edition)");
+        GAUGES.put("factory_telemetry_hypertable_compression_after_bytes", "Bytes of a hypertable's compressed chunks after compression (Community edition)");
         GAUGES.put("factory_telemetry_compression_backlog_chunks", "Chunks older than compress_after that are not compressed (compression enabled only)");
-        GAUGES.put("factory_telemetry_hypertable_health", "Hypertable health: 0 ok, 1 warning (a job failing, chunks awaiting compression), 2 critical");
+        GAUGES.put("factory_telemetry_hypertable_oldest_data_age_seconds", "Age of a hypertable's oldest row");
+        GAUGES.put("factory_telemetry_hypertable_health", "Hypertable health: 0 healthy, 1 warning, 2 critical (GET /api/v1/admin/platform/health says why)");
+        GAUGES.put("factory_telemetry_aggregate_health", "Aggregate health: 0 healthy, 1 warning, 2 critical (GET /api/v1/admin/platform/health says why)");
         GAUGES.put("factory_telemetry_aggregate_staleness_seconds", "Time since an aggregate's last successful refresh");
         GAUGES.put("factory_telemetry_aggregate_refresh_schedule_seconds", "An aggregate's refresh schedule (catalog)");
         GAUGES.put("factory_telemetry_aggregate_pending_invalidations", "Logged writes an aggregate has not refreshed yet (service-maintained aggregates)");
+        GAUGES.put("factory_telemetry_aggregate_last_refresh_duration_seconds", "Duration of an aggregate's last refresh (native job or the service's)");
         GAUGES.put("factory_telemetry_lifecycle_job_failing", "1 while a lifecycle job's last run failed (v_lifecycle_jobs)");
         GAUGES.put("factory_telemetry_lifecycle_job_last_success_timestamp_seconds", "When a lifecycle job last succeeded (Unix time)");
+        GAUGES.put("factory_telemetry_lifecycle_job_last_run_success", "1 when a lifecycle job's last run succeeded, 0 when it failed (absent before its first run)");
+        GAUGES.put("factory_telemetry_lifecycle_job_consecutive_failures", "Runs of a lifecycle job that failed since its last success");
+        GAUGES.put("factory_telemetry_lifecycle_job_last_duration_seconds", "Duration of a lifecycle job's last run (v_lifecycle_job_runs)");
         GAUGES.put("factory_telemetry_database_size_bytes", "Size of the service's database (pg_database_size)");
     }
 
     private final Pool pool;
     private final SmallRyeHealthReporter health;
     private final ObserveConfig config;
+    private final PlatformHealth platformHealth;
     private final Map<String, MultiGauge> gauges = new LinkedHashMap<>();
     private final AtomicLong ready = new AtomicLong(-1);
     private final AtomicLong lastSuccess = new AtomicLong(0);
     private final Counter errors;
 
-    public PlatformMetricsCollector(Pool pool, SmallRyeHealthReporter health, ObserveConfig config, MeterRegistry registry) {
+    public PlatformMetricsCollector(Pool pool, SmallRyeHealthReporter health, ObserveConfig config, PlatformHealth platformHealth,
+                                    MeterRegistry registry) {
         this.pool = pool;
         this.health = health;
         this.config = config;
+        this.platformHealth = platformHealth;
         GAUGES.forEach((name, help) -> gauges.put(name, MultiGauge.builder(name).description(help).register(registry)));
         Gauge.builder("factory_telemetry_readiness_up", ready, AtomicLong::get)
                 .description("1 while this replica's readiness check is UP, 0 while DOWN (-1 before the first check)").register(registry);
@@ -135,7 +158,7 @@ public class PlatformMetricsCollector {
                 .onFailure().invoke(f -> ready.set(0))
                 .onFailure().recoverWithNull().replaceWithVoid();
         return readiness.chain(() -> pool.preparedQuery(COLLECT_SQL)
-                        .execute(Tuple.of((double) config.criticalJobFailure().toSeconds(), config.criticalCompressionBacklog())))
+                        .execute(platformHealth.thresholds()))
                 .invoke(this::publish)
                 .invoke(() -> lastSuccess.set(System.currentTimeMillis() / 1000))
                 .onFailure().invoke(f -> {
