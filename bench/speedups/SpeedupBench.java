@@ -29,6 +29,8 @@ import java.util.TreeMap;
  *      --url 'jdbc:postgresql://127.0.0.1:56063/ft_speedups_30?user=telemetry&amp;password=telemetry' \
  *      --label 'apache 30 d' [--runs 9] [--max-seconds 25] [--explain DIR] [--tsv FILE]
  * </pre>
+ * With {@code --compare-url URL2} (a copy of the same database whose chunks are compressed) it measures instead
+ * every row's two sides on both databases, interleaved, and prints compressed vs uncompressed latency.
  * Each statement is prepared once ({@code PREPARE}) and executed with {@code plan_cache_mode = force_custom_plan}: the
  * service sends unnamed prepared statements, which PostgreSQL plans with the actual parameter values every time.
  */
@@ -55,6 +57,10 @@ public class SpeedupBench {
         double maxSeconds = Double.parseDouble(opt.getOrDefault("max-seconds", "25"));
         String explainDir = opt.get("explain");
         String tsv = opt.get("tsv");
+        if (opt.containsKey("compare-url")) {
+            compare(url, opt.get("compare-url"), label, runs, maxSeconds, tsv);
+            return;
+        }
 
         try (Connection c = DriverManager.getConnection(url)) {
             c.setAutoCommit(true);
@@ -66,8 +72,10 @@ public class SpeedupBench {
             List<Row> rows = rows(ctx);
             System.out.printf(Locale.ROOT, "%s: edition=%s mode=%s now=%s zone=%s runs=%d (median; fewer if a pair exceeds %.0f s)%n",
                     label, ctx.license, ctx.mode, ctx.now, ctx.zone, runs, maxSeconds);
-            System.out.printf(Locale.ROOT, "%-34s %-52s %11s %11s %8s %7s %s%n", "row", "shape", "raw ms", "aggr. ms", "ratio",
-                    "rows", "same answer");
+            System.out.printf(Locale.ROOT, "%-27s %-60s %9s %9s %7s %9s %9s %7s %6s %s%n", "row", "shape", "raw ms", "aggr. ms",
+                    "ratio", "raw srv", "aggr. srv", "ratio", "rows", "same answer");
+            System.out.println("(ms: wall time at the client, median; srv: planning + execution time in the server, EXPLAIN ANALYZE"
+                    + " with TIMING OFF, median — free of the client/server scheduling delays of a loaded machine)");
             StringBuilder out = new StringBuilder();
             for (Row row : rows) {
                 int p = 0;
@@ -87,15 +95,21 @@ public class SpeedupBench {
                 int answerRows = aggAnswer.stream().mapToInt(List::size).sum();
                 List<Double> rawMs = new ArrayList<>();
                 List<Double> aggMs = new ArrayList<>();
+                List<Double> rawServer = new ArrayList<>();
+                List<Double> aggServer = new ArrayList<>();
                 long started = System.nanoTime();
                 for (int i = 0; i < runs; i++) {
                     // alternate which side goes first, so that neither always finds the other's pages in cache
                     if (i % 2 == 0) {
                         rawMs.add(time(c, rawPrefix, row.raw));
                         aggMs.add(time(c, aggPrefix, row.aggregates));
+                        rawServer.add(serverTime(c, rawPrefix, row.raw));
+                        aggServer.add(serverTime(c, aggPrefix, row.aggregates));
                     } else {
                         aggMs.add(time(c, aggPrefix, row.aggregates));
                         rawMs.add(time(c, rawPrefix, row.raw));
+                        aggServer.add(serverTime(c, aggPrefix, row.aggregates));
+                        rawServer.add(serverTime(c, rawPrefix, row.raw));
                     }
                     if (i >= 2 && (System.nanoTime() - started) / 1e9 > maxSeconds) {
                         break;
@@ -103,10 +117,12 @@ public class SpeedupBench {
                 }
                 double raw = median(rawMs);
                 double agg = median(aggMs);
-                System.out.printf(Locale.ROOT, "%-34s %-52s %11.2f %11.2f %7.1fx %7d %s (n=%d)%n", row.name, row.shape, raw, agg,
-                        raw / agg, answerRows, same, rawMs.size());
-                out.append(String.format(Locale.ROOT, "%s\t%s\t%s\t%.3f\t%.3f\t%.2f\t%d\t%s\t%d%n", label, row.name, row.shape,
-                        raw, agg, raw / agg, answerRows, same, rawMs.size()));
+                double rawS = median(rawServer);
+                double aggS = median(aggServer);
+                System.out.printf(Locale.ROOT, "%-27s %-60s %9.2f %9.2f %6.1fx %9.2f %9.2f %6.1fx %6d %s (n=%d)%n", row.name, row.shape,
+                        raw, agg, raw / agg, rawS, aggS, rawS / aggS, answerRows, same, rawMs.size());
+                out.append(String.format(Locale.ROOT, "%s\t%s\t%s\t%.3f\t%.3f\t%.2f\t%.3f\t%.3f\t%.2f\t%d\t%s\t%d%n", label, row.name,
+                        row.shape, raw, agg, raw / agg, rawS, aggS, rawS / aggS, answerRows, same, rawMs.size()));
                 if (explainDir != null) {
                     explain(c, explainDir, label, rows.indexOf(row), row);
                 }
@@ -119,6 +135,87 @@ public class SpeedupBench {
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             }
         }
+    }
+
+    /** Each row's raw and aggregate side on two copies of one database (uncompressed, compressed), interleaved. */
+    static void compare(String url, String url2, String label, int runs, double maxSeconds, String tsv) throws Exception {
+        try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url2)) {
+            for (Connection c : List.of(a, b)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET plan_cache_mode = force_custom_plan");
+                    s.execute("SET jit = off");
+                }
+            }
+            Ctx ctx = new Ctx(a);
+            List<Row> rows = rows(ctx);
+            System.out.printf(Locale.ROOT, "%s: uncompressed vs compressed copy; edition=%s now=%s runs=%d (median)%n", label, ctx.license, ctx.now, runs);
+            System.out.printf(Locale.ROOT, "%-27s %9s %9s %7s %9s %9s %7s | %9s %9s %7s %9s %9s %7s %s%n", "row", "raw unc.", "raw comp.",
+                    "c/u", "agg unc.", "agg comp.", "c/u", "srv: raw u", "raw c", "c/u", "agg u", "agg c", "c/u", "same answers");
+            System.out.println("(ms, medians; left: wall time at the client; right: planning + execution time in the server)");
+            StringBuilder out = new StringBuilder();
+            for (Row row : rows) {
+                int n = rows.indexOf(row);
+                for (Connection c : List.of(a, b)) {
+                    for (int i = 0; i < row.raw.size(); i++) {
+                        prepare(c, "r" + n + "_" + i, row.raw.get(i));
+                    }
+                    for (int i = 0; i < row.aggregates.size(); i++) {
+                        prepare(c, "a" + n + "_" + i, row.aggregates.get(i));
+                    }
+                }
+                String rawAb = compare(row, runSide(a, "r" + n + "_", row.raw), runSide(b, "r" + n + "_", row.raw));
+                String aggAb = compareSame(row.aggregates, runSide(a, "a" + n + "_", row.aggregates), runSide(b, "a" + n + "_", row.aggregates));
+                String same = "raw " + rawAb + ", aggregates " + aggAb;
+                List<Double> ra = new ArrayList<>(), rb = new ArrayList<>(), aa = new ArrayList<>(), ab = new ArrayList<>();
+                List<Double> sra = new ArrayList<>(), srb = new ArrayList<>(), saa = new ArrayList<>(), sab = new ArrayList<>();
+                long started = System.nanoTime();
+                for (int i = 0; i < runs; i++) {
+                    boolean flip = i % 2 == 1;
+                    if (!flip) {
+                        ra.add(time(a, "r" + n + "_", row.raw));
+                        rb.add(time(b, "r" + n + "_", row.raw));
+                        aa.add(time(a, "a" + n + "_", row.aggregates));
+                        ab.add(time(b, "a" + n + "_", row.aggregates));
+                        sra.add(serverTime(a, "r" + n + "_", row.raw));
+                        srb.add(serverTime(b, "r" + n + "_", row.raw));
+                        saa.add(serverTime(a, "a" + n + "_", row.aggregates));
+                        sab.add(serverTime(b, "a" + n + "_", row.aggregates));
+                    } else {
+                        sab.add(serverTime(b, "a" + n + "_", row.aggregates));
+                        saa.add(serverTime(a, "a" + n + "_", row.aggregates));
+                        srb.add(serverTime(b, "r" + n + "_", row.raw));
+                        sra.add(serverTime(a, "r" + n + "_", row.raw));
+                        ab.add(time(b, "a" + n + "_", row.aggregates));
+                        aa.add(time(a, "a" + n + "_", row.aggregates));
+                        rb.add(time(b, "r" + n + "_", row.raw));
+                        ra.add(time(a, "r" + n + "_", row.raw));
+                    }
+                    if (i >= 2 && (System.nanoTime() - started) / 1e9 > maxSeconds) {
+                        break;
+                    }
+                }
+                double[] m = {median(ra), median(rb), median(aa), median(ab), median(sra), median(srb), median(saa), median(sab)};
+                System.out.printf(Locale.ROOT, "%-27s %9.2f %9.2f %6.2fx %9.2f %9.2f %6.2fx | %9.2f %9.2f %6.2fx %9.2f %9.2f %6.2fx %s (n=%d)%n",
+                        row.name, m[0], m[1], m[1] / m[0], m[2], m[3], m[3] / m[2], m[4], m[5], m[5] / m[4], m[6], m[7], m[7] / m[6],
+                        same, ra.size());
+                out.append(String.format(Locale.ROOT, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%d%n", label, row.name,
+                        m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], same, ra.size()));
+                for (Connection c : List.of(a, b)) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("DEALLOCATE ALL");
+                    }
+                }
+            }
+            if (tsv != null) {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(tsv), out.toString(),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            }
+        }
+    }
+
+    /** The same statements' answers from two databases, row by row. */
+    static String compareSame(List<Stmt> stmts, List<List<Map<String, Object>>> x, List<List<Map<String, Object>>> y) {
+        return compare(new Row("", "", stmts, stmts), x, y);
     }
 
     // ---- the rows -------------------------------------------------------------------------------------------
@@ -384,6 +481,23 @@ public class SpeedupBench {
             }
         }
         return (System.nanoTime() - t) / 1e6;
+    }
+
+    /** Planning + execution time reported by the server (EXPLAIN ANALYZE, TIMING OFF: row counts only), summed. */
+    static double serverTime(Connection c, String prefix, List<Stmt> stmts) throws SQLException {
+        double ms = 0;
+        for (int i = 0; i < stmts.size(); i++) {
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) " + execute(prefix + i, stmts.get(i)))) {
+                while (r.next()) {
+                    String line = r.getString(1).trim();
+                    if (line.startsWith("Planning Time:") || line.startsWith("Execution Time:")) {
+                        ms += Double.parseDouble(line.replaceAll("[^0-9.]", ""));
+                    }
+                }
+            }
+        }
+        return ms;
     }
 
     static List<Map<String, Object>> fetch(Connection c, String sql) throws SQLException {

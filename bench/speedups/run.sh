@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The original design's speed-up table, side by side: each row's answer from raw tables vs from the aggregates
 # (the service's own SQL, no answer cache), at 7, 30 and 90 days of plant history, in one run per edition.
-# Community edition: the same queries again after every chunk before the current hour was compressed.
+# Compressed chunks (Community edition): bench/speedups/compressed.sh.
 # Usage: bench/speedups/run.sh apache|community
 # Environment: HISTORY="7 30 90" RUNS=9 MAX_SECONDS=25 (per row) BENCH_PORT (56063 apache / 56064 community)
-#              COMPRESSED=1 (community: also measure over compressed chunks); plant knobs of bench/dashboard/populate.sh
+#              plant knobs of bench/dashboard/populate.sh
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here="$root/bench/speedups"
@@ -14,7 +14,7 @@ case "$edition" in
   community) license=timescale port=56064 ;;
   *) echo "usage: $0 apache|community" >&2; exit 2 ;;
 esac
-history=${HISTORY:-7 30 90} runs=${RUNS:-9} max_seconds=${MAX_SECONDS:-25} compressed=${COMPRESSED:-1}
+history=${HISTORY:-7 30 90} runs=${RUNS:-9} max_seconds=${MAX_SECONDS:-25}
 export TSDB_PORT=${BENCH_PORT:-$port} TSDB_LICENSE=$license TSDB_FSYNC=off
 tsdb="$root/deploy/local/tsdb"
 out=${OUT:-/tmp/bench-speedups/$edition}
@@ -22,8 +22,10 @@ mkdir -p "$out"
 : >"$out/results.tsv"
 "$tsdb" install >/dev/null 2>&1
 "$tsdb" editions | grep -x "$license" >/dev/null || { echo "bench: the $edition edition is not installed here" >&2; exit 2; }
+# a cluster that was already running (another benchmark on the same port) is left running
+"$tsdb" status >/dev/null 2>&1 && keep_cluster=1 || keep_cluster=0
 "$tsdb" start >/dev/null
-trap '"$root/deploy/local/tsdb" stop >/dev/null 2>&1 || true' EXIT
+trap '[ "$keep_cluster" = 1 ] || "$root/deploy/local/tsdb" stop >/dev/null 2>&1 || true' EXIT
 [ -f "$root/target/quarkus-app/quarkus-run.jar" ] || (cd "$root" && ./mvnw -B -q package -DskipTests)
 cp="$root/target/classes:$root/target/quarkus-app/lib/main/*"
 
@@ -43,17 +45,6 @@ for days in $history; do
   echo "uptime: $(uptime)"
   java -cp "$cp" "$here/SpeedupBench.java" --url "jdbc:postgresql://127.0.0.1:$TSDB_PORT/$db?user=telemetry&password=telemetry" \
     --label "$edition ${days} d" --runs "$runs" --max-seconds "$max_seconds" --explain "$out/plans" --tsv "$out/results.tsv"
-  if [ "$edition" = community ] && [ "$compressed" = 1 ]; then
-    t=$(date +%s.%N)
-    chunks=$(psql -At -c "SELECT count(compress_chunk(c, if_not_compressed => true)) FROM factory_telemetry.hypertable_policy p, LATERAL show_chunks(format('factory_telemetry.%I', p.hypertable_name)::regclass, older_than => date_trunc('hour', now())) c WHERE p.compress_after IS NOT NULL AND (SELECT atttypid FROM pg_attribute WHERE attrelid = format('factory_telemetry.%I', p.hypertable_name)::regclass AND attname = p.time_column) = 'timestamptz'::regtype")
-    took=$(echo "$(date +%s.%N) - $t" | bc)
-    psql -c "VACUUM ANALYZE" >/dev/null
-    echo "== $edition, $days days, every chunk before the current hour compressed ($chunks chunks in ${took}s):"
-    psql -At -F ' ' -c "SELECT hypertable_name, pg_size_pretty(before_bytes), '->', pg_size_pretty(after_bytes), compression_ratio FROM factory_telemetry.v_compression_statistics WHERE compressed_chunks > 0 ORDER BY 1"
-    echo "uptime: $(uptime)"
-    java -cp "$cp" "$here/SpeedupBench.java" --url "jdbc:postgresql://127.0.0.1:$TSDB_PORT/$db?user=telemetry&password=telemetry" \
-      --label "$edition ${days} d compressed" --runs "$runs" --max-seconds "$max_seconds" --explain "$out/plans" --tsv "$out/results.tsv"
-  fi
   "$tsdb" dropdb "$db"
 done
 echo "results: $out/results.tsv, plans: $out/plans/"
