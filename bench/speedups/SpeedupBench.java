@@ -78,14 +78,7 @@ public class SpeedupBench {
                     + " with TIMING OFF, median — free of the client/server scheduling delays of a loaded machine)");
             StringBuilder out = new StringBuilder();
             for (Row row : rows) {
-                int p = 0;
-                for (Stmt st : row.raw) {
-                    prepare(c, "r" + rows.indexOf(row) + "_" + p++, st);
-                }
-                p = 0;
-                for (Stmt st : row.aggregates) {
-                    prepare(c, "a" + rows.indexOf(row) + "_" + p++, st);
-                }
+                prepare(c, rows.indexOf(row), row);
                 String rawPrefix = "r" + rows.indexOf(row) + "_";
                 String aggPrefix = "a" + rows.indexOf(row) + "_";
                 // warm-up and answers
@@ -98,19 +91,11 @@ public class SpeedupBench {
                 List<Double> rawServer = new ArrayList<>();
                 List<Double> aggServer = new ArrayList<>();
                 long started = System.nanoTime();
+                List<Task> tasks = List.of(() -> rawMs.add(time(c, rawPrefix, row.raw)), () -> aggMs.add(time(c, aggPrefix, row.aggregates)),
+                        () -> rawServer.add(serverTime(c, rawPrefix, row.raw)), () -> aggServer.add(serverTime(c, aggPrefix, row.aggregates)));
                 for (int i = 0; i < runs; i++) {
                     // alternate which side goes first, so that neither always finds the other's pages in cache
-                    if (i % 2 == 0) {
-                        rawMs.add(time(c, rawPrefix, row.raw));
-                        aggMs.add(time(c, aggPrefix, row.aggregates));
-                        rawServer.add(serverTime(c, rawPrefix, row.raw));
-                        aggServer.add(serverTime(c, aggPrefix, row.aggregates));
-                    } else {
-                        aggMs.add(time(c, aggPrefix, row.aggregates));
-                        rawMs.add(time(c, rawPrefix, row.raw));
-                        aggServer.add(serverTime(c, aggPrefix, row.aggregates));
-                        rawServer.add(serverTime(c, rawPrefix, row.raw));
-                    }
+                    alternate(i, tasks);
                     if (i >= 2 && (System.nanoTime() - started) / 1e9 > maxSeconds) {
                         break;
                     }
@@ -155,41 +140,22 @@ public class SpeedupBench {
             StringBuilder out = new StringBuilder();
             for (Row row : rows) {
                 int n = rows.indexOf(row);
-                for (Connection c : List.of(a, b)) {
-                    for (int i = 0; i < row.raw.size(); i++) {
-                        prepare(c, "r" + n + "_" + i, row.raw.get(i));
-                    }
-                    for (int i = 0; i < row.aggregates.size(); i++) {
-                        prepare(c, "a" + n + "_" + i, row.aggregates.get(i));
-                    }
-                }
+                prepare(a, n, row);
+                prepare(b, n, row);
                 String rawAb = compare(row, runSide(a, "r" + n + "_", row.raw), runSide(b, "r" + n + "_", row.raw));
                 String aggAb = compareSame(row.aggregates, runSide(a, "a" + n + "_", row.aggregates), runSide(b, "a" + n + "_", row.aggregates));
                 String same = "raw " + rawAb + ", aggregates " + aggAb;
                 List<Double> ra = new ArrayList<>(), rb = new ArrayList<>(), aa = new ArrayList<>(), ab = new ArrayList<>();
                 List<Double> sra = new ArrayList<>(), srb = new ArrayList<>(), saa = new ArrayList<>(), sab = new ArrayList<>();
                 long started = System.nanoTime();
+                String rp = "r" + n + "_";
+                String ap = "a" + n + "_";
+                List<Task> tasks = List.of(() -> ra.add(time(a, rp, row.raw)), () -> rb.add(time(b, rp, row.raw)),
+                        () -> aa.add(time(a, ap, row.aggregates)), () -> ab.add(time(b, ap, row.aggregates)),
+                        () -> sra.add(serverTime(a, rp, row.raw)), () -> srb.add(serverTime(b, rp, row.raw)),
+                        () -> saa.add(serverTime(a, ap, row.aggregates)), () -> sab.add(serverTime(b, ap, row.aggregates)));
                 for (int i = 0; i < runs; i++) {
-                    boolean flip = i % 2 == 1;
-                    if (!flip) {
-                        ra.add(time(a, "r" + n + "_", row.raw));
-                        rb.add(time(b, "r" + n + "_", row.raw));
-                        aa.add(time(a, "a" + n + "_", row.aggregates));
-                        ab.add(time(b, "a" + n + "_", row.aggregates));
-                        sra.add(serverTime(a, "r" + n + "_", row.raw));
-                        srb.add(serverTime(b, "r" + n + "_", row.raw));
-                        saa.add(serverTime(a, "a" + n + "_", row.aggregates));
-                        sab.add(serverTime(b, "a" + n + "_", row.aggregates));
-                    } else {
-                        sab.add(serverTime(b, "a" + n + "_", row.aggregates));
-                        saa.add(serverTime(a, "a" + n + "_", row.aggregates));
-                        srb.add(serverTime(b, "r" + n + "_", row.raw));
-                        sra.add(serverTime(a, "r" + n + "_", row.raw));
-                        ab.add(time(b, "a" + n + "_", row.aggregates));
-                        aa.add(time(a, "a" + n + "_", row.aggregates));
-                        rb.add(time(b, "r" + n + "_", row.raw));
-                        ra.add(time(a, "r" + n + "_", row.raw));
-                    }
+                    alternate(i, tasks);
                     if (i >= 2 && (System.nanoTime() - started) / 1e9 > maxSeconds) {
                         break;
                     }
@@ -445,6 +411,16 @@ public class SpeedupBench {
 
     // ---- execution ----------------------------------------------------------------------------------------------
 
+    /** Prepares a row's statements as r{n}_{i} (raw side) and a{n}_{i} (aggregate side). */
+    static void prepare(Connection c, int n, Row row) throws SQLException {
+        for (int i = 0; i < row.raw.size(); i++) {
+            prepare(c, "r" + n + "_" + i, row.raw.get(i));
+        }
+        for (int i = 0; i < row.aggregates.size(); i++) {
+            prepare(c, "a" + n + "_" + i, row.aggregates.get(i));
+        }
+    }
+
     static void prepare(Connection c, String name, Stmt st) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("PREPARE " + name + " AS " + st.sql);
@@ -481,6 +457,18 @@ public class SpeedupBench {
             }
         }
         return (System.nanoTime() - t) / 1e6;
+    }
+
+    /** One measurement. */
+    interface Task {
+        void run() throws SQLException;
+    }
+
+    /** Runs the tasks in order on even runs and in reverse order on odd ones. */
+    static void alternate(int run, List<Task> tasks) throws SQLException {
+        for (int k = 0; k < tasks.size(); k++) {
+            tasks.get(run % 2 == 0 ? k : tasks.size() - 1 - k).run();
+        }
     }
 
     /** Planning + execution time reported by the server (EXPLAIN ANALYZE, TIMING OFF: row counts only), summed. */
