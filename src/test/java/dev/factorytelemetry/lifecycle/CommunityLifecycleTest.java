@@ -202,7 +202,7 @@ class CommunityLifecycleTest {
     @Order(14)
     void metricCompressionSettingsChangeIsSafeWithCompressedChunks() throws Exception {
         String alter;
-        try (var in = getClass().getClassLoader().getResourceAsStream("db/changelog/0016-metric-hist-compression.sql")) {
+        try (var in = getClass().getClassLoader().getResourceAsStream("db/changelog/0016-compression-and-freshness.sql")) {
             alter = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
                     .filter(l -> l.startsWith("ALTER TABLE factory_telemetry.metric_hist SET")).findFirst().orElseThrow();
         }
