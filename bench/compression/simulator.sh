@@ -27,7 +27,7 @@ DB_HOST=127.0.0.1 DB_PORT=$TSDB_PORT DB_NAME=$db DB_USER=telemetry DB_PASSWORD=t
   java -jar "$root/target/quarkus-app/quarkus-run.jar" >/tmp/bench-sim-compression-app.log 2>&1 &
 app=$!
 trap 'kill $app 2>/dev/null || true; [ "$keep_cluster" = 1 ] || "$root/deploy/local/tsdb" stop >/dev/null 2>&1 || true' EXIT
-for _ in $(seq 1 120); do curl -fs "localhost:$port/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+for _ in $(seq 1 300); do curl -fs "localhost:$port/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "localhost:$port/q/health/ready" >/dev/null || { echo "bench: service did not become ready; see /tmp/bench-sim-compression-app.log" >&2; exit 1; }
 # TimescaleDB's own jobs must not compress or drop anything under measurement
 psql -c "SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs WHERE job_id >= 1000" >/dev/null
@@ -41,7 +41,7 @@ checksum="SELECT md5(string_agg(s, ',' ORDER BY metric_id)) FROM (SELECT metric_
 echo "simulated: $(psql -At -c "SELECT count(*) || ' samples of ' || count(DISTINCT metric_id) || ' signals, ' || min(ts) || ' .. ' || max(ts) FROM public.simulated")"
 echo "uptime: $(uptime)"
 for variant in "timescaledb.compress_segmentby = 'metric_id', timescaledb.compress_orderby = 'ts DESC'" "$current"; do
-  psql -c "SELECT count(decompress_chunk(c, true)) FROM show_chunks('factory_telemetry.metric_hist') c" >/dev/null
+  psql -c "SELECT count(decompress_chunk(format('%I.%I', chunk_schema, chunk_name)::regclass)) FROM timescaledb_information.chunks WHERE hypertable_schema = 'factory_telemetry' AND hypertable_name = 'metric_hist' AND is_compressed" >/dev/null
   psql -c "TRUNCATE factory_telemetry.metric_hist" -c "ALTER TABLE factory_telemetry.metric_hist SET ($variant)" >/dev/null
   psql -c "INSERT INTO factory_telemetry.metric_hist SELECT * FROM public.simulated ORDER BY ts, metric_id" -c "VACUUM ANALYZE factory_telemetry.metric_hist" >/dev/null
   before_sum=$(psql -At -c "$checksum")
