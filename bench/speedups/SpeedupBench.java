@@ -57,17 +57,17 @@ public class SpeedupBench {
         double maxSeconds = Double.parseDouble(opt.getOrDefault("max-seconds", "25"));
         String explainDir = opt.get("explain");
         String tsv = opt.get("tsv");
+        // --session "SET max_parallel_workers_per_gather = 0": a setting for every connection (e.g. to tell the cost of
+        // starting parallel workers on a loaded machine from the query's own work)
+        String session = opt.get("session");
         if (opt.containsKey("compare-url")) {
-            compare(url, opt.get("compare-url"), label, runs, maxSeconds, tsv);
+            compare(url, opt.get("compare-url"), label, runs, maxSeconds, tsv, session);
             return;
         }
 
         try (Connection c = DriverManager.getConnection(url)) {
             c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
-                s.execute("SET plan_cache_mode = force_custom_plan");
-                s.execute("SET jit = off");
-            }
+            setUp(c, session);
             Ctx ctx = new Ctx(c);
             List<Row> rows = rows(ctx);
             System.out.printf(Locale.ROOT, "%s: edition=%s mode=%s now=%s zone=%s runs=%d (median; fewer if a pair exceeds %.0f s)%n",
@@ -122,18 +122,27 @@ public class SpeedupBench {
         }
     }
 
-    /** Each row's raw and aggregate side on two copies of one database (uncompressed, compressed), interleaved. */
-    static void compare(String url, String url2, String label, int runs, double maxSeconds, String tsv) throws Exception {
-        try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url2)) {
-            for (Connection c : List.of(a, b)) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET plan_cache_mode = force_custom_plan");
-                    s.execute("SET jit = off");
-                }
+    /** Custom plans for every execution (as the service's unnamed statements get), no JIT, and the --session setting. */
+    static void setUp(Connection c, String session) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET plan_cache_mode = force_custom_plan");
+            s.execute("SET jit = off");
+            if (session != null) {
+                s.execute(session);
             }
+        }
+    }
+
+    /** Each row's raw and aggregate side on two copies of one database (uncompressed, compressed), interleaved. */
+    static void compare(String url, String url2, String label, int runs, double maxSeconds, String tsv, String session)
+            throws Exception {
+        try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url2)) {
+            setUp(a, session);
+            setUp(b, session);
             Ctx ctx = new Ctx(a);
             List<Row> rows = rows(ctx);
-            System.out.printf(Locale.ROOT, "%s: uncompressed vs compressed copy; edition=%s now=%s runs=%d (median)%n", label, ctx.license, ctx.now, runs);
+            System.out.printf(Locale.ROOT, "%s: uncompressed vs compressed copy; edition=%s now=%s runs=%d (median)%s%n", label, ctx.license,
+                    ctx.now, runs, session == null ? "" : "; " + session);
             System.out.printf(Locale.ROOT, "%-27s %9s %9s %7s %9s %9s %7s | %9s %9s %7s %9s %9s %7s %s%n", "row", "raw unc.", "raw comp.",
                     "c/u", "agg unc.", "agg comp.", "c/u", "srv: raw u", "raw c", "c/u", "agg u", "agg c", "c/u", "same answers");
             System.out.println("(ms, medians; left: wall time at the client; right: planning + execution time in the server)");
@@ -142,7 +151,7 @@ public class SpeedupBench {
                 int n = rows.indexOf(row);
                 prepare(a, n, row);
                 prepare(b, n, row);
-                String rawAb = compare(row, runSide(a, "r" + n + "_", row.raw), runSide(b, "r" + n + "_", row.raw));
+                String rawAb = compareSame(row.raw, runSide(a, "r" + n + "_", row.raw), runSide(b, "r" + n + "_", row.raw));
                 String aggAb = compareSame(row.aggregates, runSide(a, "a" + n + "_", row.aggregates), runSide(b, "a" + n + "_", row.aggregates));
                 String same = "raw " + rawAb + ", aggregates " + aggAb;
                 List<Double> ra = new ArrayList<>(), rb = new ArrayList<>(), aa = new ArrayList<>(), ab = new ArrayList<>();
