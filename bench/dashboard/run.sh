@@ -25,7 +25,6 @@ mkdir -p "$log"
 "$tsdb" start >/dev/null
 "$tsdb" createdb "$db"
 psql() { "$tsdb" psql -d "$db" -X -q -v ON_ERROR_STOP=1 "$@"; }
-elapsed() { echo "$(date +%s.%N) - $1" | bc; }
 
 [ -f "$root/target/quarkus-app/quarkus-run.jar" ] || (cd "$root" && ./mvnw -B -q package -DskipTests)
 # the dashboard API needs a read key: the services get a bootstrap admin key for this run only
@@ -48,23 +47,9 @@ start_service() {
 start_service aggregates 18101 -Dtelemetry.dashboard.cache-ttl=0s
 
 # 2. backfill and refresh
-t=$(date +%s.%N)
-psql -v days="$days" -v lines="$lines" -v equipment="$equipment" -v metrics="$metrics" -v metric_step="$step" -f "$here/backfill.sql" >/dev/null
-backfill_s=$(elapsed "$t")
-t=$(date +%s.%N)
-for a in oee_hourly_aggregate metric_hourly_aggregate energy_hourly_aggregate downtime_daily_aggregate quality_daily_aggregate \
-         oee_daily_aggregate metric_daily_aggregate energy_daily_aggregate; do
-  if [ "$edition" = apache ]; then
-    psql -c "SELECT factory_telemetry.refresh_service_aggregate('$a', '-infinity')" >/dev/null
-  else
-    case "$a" in *hourly*) off='1 hour' ;; *) off='1 day' ;; esac
-    psql -c "CALL refresh_continuous_aggregate('factory_telemetry.$a', NULL, now() - interval '$off')" >/dev/null
-  fi
-done
-refresh_s=$(elapsed "$t")
-psql -c "VACUUM ANALYZE" >/dev/null
-psql -v metric_step="$step" -f "$here/live.sql" >/dev/null
-psql -c "ANALYZE factory_telemetry.aggregate_invalidation" >/dev/null
+times=$(DAYS=$days LINES=$lines EQUIPMENT=$equipment METRICS=$metrics METRIC_STEP=$step "$here/populate.sh" "$db" "$edition" | tail -1)
+backfill_s=$(echo "$times" | sed -E 's/.*backfill_s=([^ ]+).*/\1/')
+refresh_s=$(echo "$times" | sed -E 's/.*refresh_s=([^ ]+).*/\1/')
 rows=$(psql -At -c "SELECT (SELECT count(*) FROM factory_telemetry.metric_hist) || ' metric_hist, ' || (SELECT count(*) FROM factory_telemetry.oee_calculations) || ' oee_calculations, ' || (SELECT count(*) FROM factory_telemetry.energy_consumption) || ' energy_consumption, ' || (SELECT count(*) FROM factory_telemetry.downtime_events) || ' downtime_events, ' || (SELECT count(*) FROM factory_telemetry.quality_checks) || ' quality_checks, ' || (SELECT count(*) FROM factory_telemetry.fault_event) || ' fault_event'")
 
 # 3. the same service computing everything from raw rows, and the service as deployed (5 s answer cache)

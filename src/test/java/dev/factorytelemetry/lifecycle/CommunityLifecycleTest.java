@@ -191,4 +191,62 @@ class CommunityLifecycleTest {
             assertTrue(Integer.parseInt(sql("SELECT count(md5(v::text)) FROM factory_telemetry." + view + " v")) > 0, view);
         }
     }
+    /**
+     * Changeset 0016 changes metric_hist's compression settings; it must be safe on a database that already has
+     * chunks compressed with the earlier settings (segment by metric_id, order by ts DESC). Played on a scratch
+     * hypertable shaped like metric_hist (no policies on it, fixed data dates), with the changeset's own ALTER
+     * statement: allowed, the compressed chunk keeps its settings and its data, late writes into it still work, chunks
+     * compressed afterwards get the new settings, and recompress converts an old chunk without changing its data.
+     */
+    @Test
+    @Order(14)
+    void metricCompressionSettingsChangeIsSafeWithCompressedChunks() throws Exception {
+        String alter;
+        try (var in = getClass().getClassLoader().getResourceAsStream("db/changelog/0016-compression-and-freshness.sql")) {
+            alter = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("ALTER TABLE factory_telemetry.metric_hist SET")).findFirst().orElseThrow();
+        }
+        cluster.psql(db, """
+                CREATE TABLE factory_telemetry.settings_change_probe (LIKE factory_telemetry.metric_hist INCLUDING ALL);
+                SELECT create_hypertable('factory_telemetry.settings_change_probe', by_range('ts', interval '1 hour'));
+                ALTER TABLE factory_telemetry.settings_change_probe SET (timescaledb.compress,
+                    timescaledb.compress_segmentby = 'metric_id', timescaledb.compress_orderby = 'ts DESC');
+                INSERT INTO factory_telemetry.settings_change_probe (metric_id, ts, value_real, quality)
+                SELECT m, timestamptz '2026-03-02 10:00+00' + make_interval(mins => t), m * 100 + t * 0.25, 192
+                FROM generate_series(1, 40) m, generate_series(0, 119) t;""");
+        String checksum = "SELECT count(*) || ':' || sum(value_real) || ':' || sum(metric_id) FROM factory_telemetry.settings_change_probe";
+        String data = sql(checksum);
+        assertEquals("4800:", data.substring(0, 5));
+        String oldChunk = sql("""
+                SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks
+                WHERE hypertable_name = 'settings_change_probe' ORDER BY range_start LIMIT 1""");
+        String newChunk = sql("""
+                SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks
+                WHERE hypertable_name = 'settings_change_probe' ORDER BY range_start DESC LIMIT 1""");
+        sql("SELECT compress_chunk('" + oldChunk + "')");
+        String settingsOf = "SELECT coalesce(segmentby, '-') || '|' || orderby FROM timescaledb_information.chunk_compression_settings WHERE chunk = '%s'::regclass";
+
+        cluster.psql(db, alter.replace("factory_telemetry.metric_hist", "factory_telemetry.settings_change_probe"));
+
+        assertEquals("metric_id|ts DESC", sql(settingsOf.formatted(oldChunk)));
+        assertEquals(data, sql(checksum));
+        // a replayed sample into the old compressed chunk is a no-op, a late one is stored
+        cluster.psql(db, """
+                INSERT INTO factory_telemetry.settings_change_probe (metric_id, ts, value_real, quality)
+                VALUES (7, '2026-03-02 10:30+00', -1, 192), (7, '2026-03-02 10:30:30+00', 0.5, 192)
+                ON CONFLICT DO NOTHING""");
+        assertEquals("4801", sql("SELECT count(*) FROM factory_telemetry.settings_change_probe"));
+        assertEquals("707.5,0.5", sql("""
+                SELECT string_agg(value_real::text, ',' ORDER BY ts) FROM factory_telemetry.settings_change_probe
+                WHERE metric_id = 7 AND ts IN ('2026-03-02 10:30+00', '2026-03-02 10:30:30+00')"""));
+        String withLate = sql(checksum);
+        // chunks compressed from now on use the new settings; recompress converts the old one, data unchanged
+        sql("SELECT compress_chunk('" + newChunk + "')");
+        assertEquals("-|metric_id,ts DESC", sql(settingsOf.formatted(newChunk)));
+        sql("SELECT compress_chunk('" + oldChunk + "', recompress => true)");
+        assertEquals("-|metric_id,ts DESC", sql(settingsOf.formatted(oldChunk)));
+        assertEquals(withLate, sql(checksum));
+        assertEquals("120", sql("SELECT count(*) FROM factory_telemetry.settings_change_probe WHERE metric_id = 3 AND value_real >= 300"));
+        cluster.psql(db, "DROP TABLE factory_telemetry.settings_change_probe");
+    }
 }
