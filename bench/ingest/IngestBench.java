@@ -101,6 +101,7 @@ public class IngestBench {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(JAVA_OPTS.trim().split("\\s+")));
+        command.add("-XX:-UseDynamicNumberOfCompilerThreads");
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(OUT.resolve("bench-ingest-" + label + ".log").toFile());
@@ -219,6 +220,7 @@ public class IngestBench {
         r.put(name + "_svc_cpu", (after[0] - before[0]) * perMillion);
         r.put(name + "_db_cpu", (after[1] - before[1]) * perMillion);
         r.put(name + "_client_cpu", (after[2] - before[2]) * perMillion);
+        r.put(name + "_jit_cpu", (after[3] - before[3]) * perMillion);
         return result;
     }
 
@@ -251,7 +253,30 @@ public class IngestBench {
         }
         double self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;
-        return new double[] {service, cluster / CLOCK_TICKS, self};
+        return new double[] {service, cluster / CLOCK_TICKS, self, jitTicks(pid) / CLOCK_TICKS};
+    }
+
+    /**
+     * CPU of the service's JIT compiler threads ("C1/C2 CompilerThreadN"; the bench starts the service with
+     * -XX:-UseDynamicNumberOfCompilerThreads so that none exits and takes its time along). On a busy machine
+     * C2 lags behind and still compiles during the measured phases; this share is reported apart.
+     */
+    static long jitTicks(long pid) throws IOException {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                } catch (IOException gone) {
+                    // thread exited
+                }
+            }
+        }
+        return ticks;
     }
 
     /** Fields of /proc/pid/stat after the command name: [0] state, [1] ppid, … [11] utime, [12] stime, [13] cutime, [14] cstime. */
@@ -322,6 +347,10 @@ public class IngestBench {
             {"lp_copy", "ratio line protocol / COPY", "%.2f"},
             {"json_svc_cpu", "JSON: service CPU s / 1M points", "%.2f"},
             {"lp_svc_cpu", "line protocol: service CPU s / 1M points", "%.2f"},
+            {"json_jit_cpu", "JSON: of which the service's JIT compiler threads", "%.2f"},
+            {"lp_jit_cpu", "line protocol: of which the service's JIT compiler threads", "%.2f"},
+            {"json_svc_nojit_cpu", "JSON: service CPU without JIT s / 1M points", "%.2f"},
+            {"lp_svc_nojit_cpu", "line protocol: service CPU without JIT s / 1M points", "%.2f"},
             {"json_db_cpu", "JSON: database CPU s / 1M points", "%.2f"},
             {"lp_db_cpu", "line protocol: database CPU s / 1M points", "%.2f"},
             {"json_total_cpu", "JSON: service + database CPU s / 1M points", "%.2f"},
@@ -343,6 +372,7 @@ public class IngestBench {
 
     static void derive(Map<String, Double> r) {
         for (String f : List.of("json", "lp")) {
+            r.put(f + "_svc_nojit_cpu", r.get(f + "_svc_cpu") - r.get(f + "_jit_cpu"));
             r.put(f + "_total_cpu", r.get(f + "_svc_cpu") + r.get(f + "_db_cpu"));
             r.put(f + "_total_copy", r.get(f + "_total_cpu") / r.get("copy_db_cpu"));
         }
@@ -399,10 +429,43 @@ public class IngestBench {
         }
     }
 
-    /** Self and inclusive shares of the top frames of a collapsed-stacks file (frame;frame;… count). */
+    /** Where a sample's CPU goes: the package of its innermost Java frame (kernel and native frames below it count for it). */
+    static final String[][] COMPONENTS = {
+            {"dev/factorytelemetry/", "service code (dev.factorytelemetry)"}, {"com/fasterxml/jackson/", "Jackson"},
+            {"io/netty/", "Netty"}, {"io/vertx/pgclient/", "Vert.x PG client"}, {"io/vertx/sqlclient/", "Vert.x SQL client"},
+            {"io/vertx/", "Vert.x core/web"}, {"org/jboss/resteasy/", "RESTEasy Reactive"}, {"io/quarkus/", "Quarkus"},
+            {"io/smallrye/", "Mutiny, SmallRye"}, {"com/github/benmanes/", "Caffeine"}, {"io/micrometer/", "Micrometer"},
+            {"java/time/", "java.time"}, {"sun/nio/", "JDK NIO (sockets)"}, {"java/util/", "java.util (collections, hashing)"},
+            {"java/", "JDK other"}, {"jdk/", "JDK other"}, {"sun/", "JDK other"}, {"org/jboss/", "JBoss threads, logging"},
+    };
+
+    static String component(String[] frames) {
+        for (int i = frames.length - 1; i >= 0; i--) {
+            String f = frames[i];
+            if (f.contains("/") && f.contains(".") && !f.endsWith("_[k]")) {
+                for (String[] c : COMPONENTS) {
+                    if (f.startsWith(c[0])) {
+                        return c[1];
+                    }
+                }
+                return "other Java";
+            }
+        }
+        String all = String.join(";", frames);
+        if (all.contains("CompileBroker")) {
+            return "JIT compiler threads";
+        }
+        if (all.contains("G1") || all.contains("GC") || all.contains("WorkerThread")) {
+            return "GC threads";
+        }
+        return "native/kernel without Java frame";
+    }
+
+    /** Shares by component, and the top frames by self time, of a collapsed-stacks file (frame;frame;… count). */
     static void topFrames(Path collapsed, int n) throws IOException {
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> inclusive = new HashMap<>();
+        Map<String, Long> components = new HashMap<>();
         long total = 0;
         for (String line : Files.readAllLines(collapsed)) {
             int space = line.lastIndexOf(' ');
@@ -413,13 +476,18 @@ public class IngestBench {
             String[] frames = line.substring(0, space).split(";");
             total += count;
             self.merge(frames[frames.length - 1], count, Long::sum);
+            components.merge(component(frames), count, Long::sum);
             for (String f : new java.util.LinkedHashSet<>(List.of(frames))) {
                 inclusive.merge(f, count, Long::sum);
             }
         }
         long all = total;
+        System.out.printf(Locale.ROOT, "  %,d samples; by component:%n", all);
+        components.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> System.out.printf(Locale.ROOT, "    %5.1f%%  %s%n", 100.0 * e.getValue() / all, e.getKey()));
+        System.out.println("  top frames by self time:");
         self.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
-                .forEach(e -> System.out.printf(Locale.ROOT, "  self %5.1f%%  incl %5.1f%%  %s%n", 100.0 * e.getValue() / all,
+                .forEach(e -> System.out.printf(Locale.ROOT, "    self %5.1f%%  incl %5.1f%%  %s%n", 100.0 * e.getValue() / all,
                         100.0 * inclusive.get(e.getKey()) / all, e.getKey()));
     }
 
