@@ -317,7 +317,7 @@ public class IngestBench {
     }
 
     static void waitReady(HttpClient http, String base, Process service) throws Exception {
-        for (int i = 0; i < 180; i++) {
+        for (int i = 0; i < 600; i++) {
             if (!service.isAlive()) {
                 throw new IllegalStateException("the service exited during start-up, see its log in " + OUT);
             }
@@ -332,7 +332,7 @@ public class IngestBench {
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("the service did not become ready within 90 s");
+        throw new IllegalStateException("the service did not become ready within 5 minutes");
     }
 
     // ------------------------------------------------------------------ output
