@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -20,9 +21,13 @@ import java.time.format.DateTimeParseException;
  */
 final class JsonSampleParser {
 
-    /** NaN and Infinity are accepted by the tokenizer only to reject them with a clear message. */
+    /**
+     * NaN and Infinity are accepted by the tokenizer only to reject them with a clear message. Doubles are
+     * read by Jackson's FastDoubleParser (the same correctly rounded values, without a String per number).
+     */
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(400).build())
             .build();
 
@@ -119,10 +124,21 @@ final class JsonSampleParser {
         private String lastText;
         private long lastMicros;
 
-        long micros(String text) {
-            if (text.equals(lastText)) {
-                return lastMicros;
+        /** The current string token's time (compared in the parser's buffer: no String for a repeated time). */
+        long micros(JsonParser p) throws IOException {
+            char[] chars = p.getTextCharacters();
+            int offset = p.getTextOffset();
+            int length = p.getTextLength();
+            if (lastText != null && lastText.length() == length) {
+                int i = 0;
+                while (i < length && lastText.charAt(i) == chars[offset + i]) {
+                    i++;
+                }
+                if (i == length) {
+                    return lastMicros;
+                }
             }
+            String text = p.getText();
             long micros = rfc3339Micros(text);
             lastText = text;
             lastMicros = micros;
@@ -151,10 +167,15 @@ final class JsonSampleParser {
                     if (v != JsonToken.VALUE_STRING) {
                         valid = fail(batch, index, "metric", "must be a string (the metric key)", p);
                     } else {
-                        key = p.getText();
-                        String problem = SampleRules.keyProblem(key);
-                        if (problem != null) {
-                            valid = fail(batch, index, "metric", problem, p);
+                        key = MetricKeys.known(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        if (key == null) {
+                            key = p.getText();
+                            String problem = SampleRules.keyProblem(key);
+                            if (problem != null) {
+                                valid = fail(batch, index, "metric", problem, p);
+                            } else {
+                                MetricKeys.rememberValid(key);
+                            }
                         }
                     }
                 }
@@ -163,7 +184,7 @@ final class JsonSampleParser {
                     String problem;
                     try {
                         if (v == JsonToken.VALUE_STRING) {
-                            micros = memo.micros(p.getText());
+                            micros = memo.micros(p);
                         } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                             micros = precision.toMicros(p.getLongValue());
                         } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {

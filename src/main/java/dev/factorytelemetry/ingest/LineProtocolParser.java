@@ -183,9 +183,14 @@ final class LineProtocolParser {
             if (quality != null) {
                 batch.setQuality(i, quality);
             }
-            String keyProblem = SampleRules.keyProblem(batch.keys[i]);
-            if (keyProblem != null) {
-                batch.error(lineNo, batch.keys[i], "metric key " + keyProblem);
+            String key = batch.keys[i];
+            if (MetricKeys.known(key) != key) { // known keys were valid
+                String keyProblem = SampleRules.keyProblem(key);
+                if (keyProblem != null) {
+                    batch.error(lineNo, key, "metric key " + keyProblem);
+                } else {
+                    MetricKeys.rememberValid(key);
+                }
             }
             if (batch.kinds[i] == SampleBatch.Kind.TEXT && rules.textProblem(batch.texts[i]) != null) {
                 batch.error(lineNo, batch.keys[i], rules.textProblem(batch.texts[i]));
@@ -197,7 +202,9 @@ final class LineProtocolParser {
     }
 
     private static int add(SampleBatch batch, int lineNo, StringBuilder prefix, String field) {
-        return batch.add(lineNo, prefix + "." + sanitize(field), 0);
+        String key = prefix + "." + sanitize(field);
+        String known = MetricKeys.known(key);
+        return batch.add(lineNo, known != null ? known : key, 0);
     }
 
     private static void value(SampleBatch batch, int i, String raw, String field) {
@@ -215,16 +222,16 @@ final class LineProtocolParser {
             } catch (NumberFormatException e) {
                 throw new SyntaxError("unsigned field '" + field + "' exceeds 9223372036854775807 (stored as bigint)");
             }
-        } else if (TRUE.contains(raw)) {
-            batch.setBool(i, true);
-        } else if (FALSE.contains(raw)) {
-            batch.setBool(i, false);
-        } else if (isFloat(raw)) {
+        } else if (isFloat(raw)) { // before the booleans: the common case, and no boolean spelling is a float
             double d = Double.parseDouble(raw);
             if (!Double.isFinite(d)) {
                 throw new SyntaxError("float field '" + field + "' is out of range");
             }
             batch.setNumber(i, d);
+        } else if (TRUE.contains(raw)) {
+            batch.setBool(i, true);
+        } else if (FALSE.contains(raw)) {
+            batch.setBool(i, false);
         } else {
             throw new SyntaxError("invalid field value '" + SampleRules.abbreviate(raw) + "' for field '" + field + "'");
         }

@@ -10,12 +10,9 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +22,7 @@ import java.util.Set;
 /**
  * Writes a parsed batch into metric_hist, all or nothing: resolves metric keys (registering unknown
  * ones when allowed), checks each value against its metric's type, removes repeated metric+ts within
- * the request, and inserts every row with one prepared statement. Answers only after commit.
+ * the request, and inserts every row with one prepared statement ({@link Rows#insertSql}). Answers only after commit.
  */
 @ApplicationScoped
 public class TelemetryWriter {
@@ -33,12 +30,6 @@ public class TelemetryWriter {
     /** What a committed write did: rows inserted, and samples that were already stored (or repeated). */
     public record WriteResult(int accepted, int duplicates) {
     }
-
-    static final String INSERT = """
-            INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool, value_text, quality)
-            SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int8[], $5::bool[], $6::text[], $7::int[])
-            ON CONFLICT DO NOTHING
-            """;
 
     /**
      * Apache edition: one invalidation range per batch for the service-maintained aggregates, and the
@@ -63,40 +54,56 @@ public class TelemetryWriter {
 
     /** Writes a batch that passed parsing (no errors); fails with a 422 ProblemException when a sample does not fit. */
     public Uni<WriteResult> write(SampleBatch batch) {
-        Set<String> keys = new LinkedHashSet<>();
-        for (int i = 0; i < batch.size(); i++) {
-            keys.add(batch.keys[i]);
-        }
-        Map<String, Metric> known = new HashMap<>();
-        List<String> uncached = new ArrayList<>();
-        for (String key : keys) {
-            Metric m = registry.cached(key);
+        // the metric of each sample, from the cache; one set only for the (rare) keys not cached
+        int n = batch.size();
+        Metric[] metrics = new Metric[n];
+        Set<String> uncached = null;
+        for (int i = 0; i < n; i++) {
+            Metric m = registry.cached(batch.keys[i]);
             if (m != null) {
-                known.put(key, m);
+                metrics[i] = m;
             } else {
-                uncached.add(key);
+                if (uncached == null) {
+                    uncached = new LinkedHashSet<>();
+                }
+                uncached.add(batch.keys[i]);
             }
         }
-        Uni<Map<String, Metric>> resolved = uncached.isEmpty()
-                ? Uni.createFrom().item(known)
-                : registry.load(uncached).map(found -> {
-                    known.putAll(found);
-                    return known;
-                });
-        return resolved.flatMap(metrics -> writeResolved(batch, metrics));
+        if (uncached == null) {
+            return writeResolved(batch, metrics);
+        }
+        return registry.load(uncached).flatMap(found -> {
+            fill(batch, metrics, found);
+            return writeResolved(batch, metrics);
+        });
     }
 
-    private Uni<WriteResult> writeResolved(SampleBatch batch, Map<String, Metric> metrics) {
+    /** Sets the metric of every sample still without one whose key is in the map. */
+    private static void fill(SampleBatch batch, Metric[] metrics, Map<String, Metric> found) {
+        if (found.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < metrics.length; i++) {
+            if (metrics[i] == null) {
+                metrics[i] = found.get(batch.keys[i]);
+            }
+        }
+    }
+
+    private Uni<WriteResult> writeResolved(SampleBatch batch, Metric[] metrics) {
         // types of the keys still unknown: from their first sample (register) or an error (reject)
-        Map<String, ValueType> newKeys = new LinkedHashMap<>();
+        Map<String, ValueType> newKeys = null;
         boolean register = config.unknownMetrics() == IngestConfig.UnknownMetrics.REGISTER;
         for (int i = 0; i < batch.size(); i++) {
             String key = batch.keys[i];
-            Metric m = metrics.get(key);
+            Metric m = metrics[i];
             ValueType type;
             if (m != null) {
                 type = m.type();
             } else if (register) {
+                if (newKeys == null) {
+                    newKeys = new LinkedHashMap<>();
+                }
                 type = newKeys.get(key);
                 if (type == null) {
                     type = batch.kinds[i].inferredType();
@@ -117,20 +124,20 @@ public class TelemetryWriter {
             return Uni.createFrom().failure(rejected(batch));
         }
         boolean logInvalidation = !platform.requireEdition().nativePolicies();
-        if (newKeys.isEmpty() && !logInvalidation) {
+        if (newKeys == null && !logInvalidation) {
             return insert(pool, Rows.of(batch, metrics)).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
         }
+        Map<String, ValueType> toRegister = newKeys == null ? Map.of() : newKeys;
         return pool.withTransaction(tx -> {
-            Uni<Map<String, Metric>> registered = newKeys.isEmpty()
+            Uni<Map<String, Metric>> registered = toRegister.isEmpty()
                     ? Uni.createFrom().item(Map.of())
-                    : registry.register(tx, newKeys);
+                    : registry.register(tx, toRegister);
             return registered.flatMap(added -> {
-                Map<String, Metric> all = new HashMap<>(metrics);
-                all.putAll(added);
                 if (!added.isEmpty()) {
-                    checkConcurrentRegistrations(batch, newKeys, added);
+                    fill(batch, metrics, added);
+                    checkConcurrentRegistrations(batch, toRegister, added);
                 }
-                Rows rows = Rows.of(batch, all);
+                Rows rows = Rows.of(batch, metrics);
                 Uni<?> logged = logInvalidation
                         ? tx.preparedQuery(LOG_INVALIDATION).execute(Tuple.of(timestamp(rows.minMicros), timestamp(rows.maxMicros)))
                         : Uni.createFrom().voidItem();
@@ -191,11 +198,12 @@ public class TelemetryWriter {
 
     /** Inserts the rows of one request; returns the number of rows inserted. */
     private static Uni<Integer> insert(SqlClient client, Rows rows) {
-        return client.preparedQuery(INSERT).execute(rows.parameters()).map(rs -> rs.rowCount());
+        return client.preparedQuery(rows.insertSql()).execute(rows.parameters()).map(rs -> rs.rowCount());
     }
 
     static OffsetDateTime timestamp(long micros) {
-        return OffsetDateTime.ofInstant(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-                Math.floorMod(micros, 1_000_000L) * 1_000L), ZoneOffset.UTC);
+        // LocalDateTime.ofEpochSecond + the fixed offset: no ZoneRules per call (OffsetDateTime.ofInstant makes one)
+        return OffsetDateTime.of(LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                (int) Math.floorMod(micros, 1_000_000L) * 1_000, ZoneOffset.UTC), ZoneOffset.UTC);
     }
 }

@@ -60,4 +60,65 @@ class ParserUnitTest {
         }
         assertEquals("ns_3_s_Temperature", LineProtocolParser.sanitize("ns=3;s=Temperature"));
     }
+
+    private static final SampleRules ANY_TIME = new SampleRules(Long.MIN_VALUE, Long.MAX_VALUE, 4096, null);
+
+    @Test
+    void repeatedKeysAndTimesParseToTheSameValuesAsFreshOnes() {
+        // the second sample repeats the first's key and time, the third has a time of the same length, the fourth
+        // an invalid key that must be reported on every request, not only the first
+        String body = "{\"samples\":[{\"metric\":\"unit.memo.a\",\"ts\":\"2026-03-02T10:00:00Z\",\"value\":1},"
+                + "{\"metric\":\"unit.memo.a\",\"ts\":\"2026-03-02T10:00:00Z\",\"value\":2},"
+                + "{\"metric\":\"unit.memo.b\",\"ts\":\"2026-03-02T10:00:01Z\",\"value\":3},"
+                + "{\"metric\":\".bad\",\"ts\":\"2026-03-02T10:00:01Z\",\"value\":4}]}";
+        for (int request = 0; request < 2; request++) {
+            SampleBatch batch = JsonSampleParser.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    TimestampPrecision.MS, ANY_TIME, 100);
+            assertEquals(3, batch.size());
+            assertEquals(List.of("unit.memo.a", "unit.memo.a", "unit.memo.b"), List.of(batch.keys[0], batch.keys[1], batch.keys[2]));
+            long t0 = JsonSampleParser.rfc3339Micros("2026-03-02T10:00:00Z");
+            assertEquals(t0, batch.micros[0]);
+            assertEquals(t0, batch.micros[1]);
+            assertEquals(t0 + 1_000_000L, batch.micros[2]);
+            assertEquals(1, batch.errorCount(), "the invalid key is reported on request " + request);
+            assertEquals(3, batch.errors().get(0).index());
+            assertTrue(batch.keys[0] == batch.keys[1] || request == 0, "a known key is one instance");
+        }
+    }
+
+    @Test
+    void knownMetricKeysAreOnlyValidOnes() {
+        String key = "unit.known." + System.nanoTime();
+        assertEquals(null, MetricKeys.known(key));
+        MetricKeys.rememberValid(key);
+        String copy = new String(key.toCharArray());
+        assertTrue(MetricKeys.known(copy) == key, "the remembered instance");
+        assertTrue(MetricKeys.known(("x" + key).toCharArray(), 1, key.length()) == key);
+        assertEquals(null, MetricKeys.known(key + "x"));
+    }
+
+    @Test
+    void insertBindsOnlyTheColumnsThatHaveValues() {
+        assertEquals("""
+                INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool, value_text, quality)
+                SELECT u.metric_id, u.ts, u.value_real, NULL::int8, NULL::bool, NULL::text, u.quality
+                FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int[]) AS u(metric_id, ts, value_real, quality)
+                ON CONFLICT DO NOTHING""", Rows.insertSql(Rows.REAL | Rows.QUALITY));
+        assertEquals("""
+                INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool, value_text, quality)
+                SELECT u.metric_id, u.ts, u.value_real, u.value_int, u.value_bool, u.value_text, u.quality
+                FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int8[], $5::bool[], $6::text[], $7::int[]) \
+                AS u(metric_id, ts, value_real, value_int, value_bool, value_text, quality)
+                ON CONFLICT DO NOTHING""", Rows.insertSql(31));
+
+        SampleBatch batch = new SampleBatch(4);
+        batch.setText(batch.add(0, "t", 5), "x");
+        batch.setBool(batch.add(1, "b", 5), true);
+        var metrics = new MetricRegistry.Metric[] {new MetricRegistry.Metric(2, "t", ValueType.TEXT),
+                new MetricRegistry.Metric(1, "b", ValueType.BOOL)};
+        Rows rows = Rows.of(batch, metrics);
+        assertEquals(Rows.BOOL | Rows.TEXT, rows.columns());
+        assertEquals(4, rows.parameters().size(), "ids, ts, bools, texts");
+        assertEquals(Rows.insertSql(Rows.BOOL | Rows.TEXT), rows.insertSql());
+    }
 }
