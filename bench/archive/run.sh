@@ -5,7 +5,7 @@
 # archives metric_hist (set_archiving) and generates ROWS of it in one 1-hour chunk of 2015 (past the 90-day retention), starts the service with
 # -Xmx$XMX (a heap far smaller than the chunk: the export must stream), then times POST /api/v1/admin/archives
 # (export, re-read verification, manifest, drop) and the restore of the same archive, and reads the service's heap
-# (jvm_memory_used_bytes, area=heap) and RSS (/proc/PID/status VmRSS, VmHWM) before and after.
+# (jcmd GC.heap_info, sampled every 0.5 s) and RSS (/proc/PID/status VmRSS, VmHWM) before and after.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rows=${1:-1000000}
@@ -58,7 +58,8 @@ chunk_bytes=$(psql -At -c "SELECT sum(total_bytes) FROM chunks_detailed_size('fa
 kill $app; wait $app 2>/dev/null || true
 start_app
 sleep 5
-heap() { curl -fs "localhost:$port/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $2} END {printf "%d", s}'; }
+# heap in use (bytes) from the JVM itself: jcmd GC.heap_info, "… total NNNK, used NNNK …"
+heap() { jcmd "$app" GC.heap_info 2>/dev/null | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1 | awk '{printf "%d", $1 * 1024}'; }
 rss() { awk -v k="$1:" '$1 == k {print $2 * 1024}' "/proc/$app/status"; }
 heap_before=$(heap); rss_before=$(rss VmRSS)
 heap_peak=0
