@@ -60,6 +60,7 @@ public class LifecycleAdminResource {
     public static final String HYPERTABLE_POLICIES_SQL = """
             SELECT p.hypertable_name, p.time_column, p.chunk_interval::text, p.compress_after::text,
                    p.compress_segment_by, p.compress_order_by, p.compression_enabled, p.retention::text, p.retention_enabled,
+                   p.archive_enabled, p.archive_target, p.archive_format,
                    r.executor AS retention_executor, rj.job_id AS retention_job_id,
                    rj.last_run_at AS retention_last_run_at, rj.last_status AS retention_last_status,
                    rj.last_success_at AS retention_last_success_at, rj.last_error AS retention_last_error,
@@ -131,7 +132,9 @@ public class LifecycleAdminResource {
     @GET
     @Path("/hypertables")
     @Operation(summary = "Policy catalog of the hypertables", description = "Chunk interval, compression settings and state "
-            + "(unavailable on the Apache edition), retention and who enforces it (timescaledb or service), and for the "
+            + "(unavailable on the Apache edition), archiving (archiveEnabled, archiveTarget, archiveFormat: an archived table's "
+            + "retention is always the service's, which exports each chunk before dropping it), retention and who enforces it "
+            + "(timescaledb or service), and for the "
             + "retention and compression job of each table: last run, last status (Success/Failed), last success, last error "
             + "and status (ok, failing, paused, never run).")
     @APIResponse(responseCode = "200", description = "One object per hypertable: its catalog policy and job state, as the operation describes",
@@ -210,8 +213,8 @@ public class LifecycleAdminResource {
                 .call(backfillRefresher::updateGauges);
     }
 
-    /** [from, to) from two ISO 8601 instants, null when both are absent; 400 unless both or neither are given. */
-    static BackfillRefresher.Range range(String from, String to) {
+    /** [from, to) of two ISO 8601 instants, both or neither (null); 400 otherwise. Also used by the archive API. */
+    public static BackfillRefresher.Range range(String from, String to) {
         boolean hasFrom = from != null && !from.isBlank();
         boolean hasTo = to != null && !to.isBlank();
         if (!hasFrom && !hasTo) {
@@ -250,8 +253,11 @@ public class LifecycleAdminResource {
         return jobs.enforceRetentionOnce().map(LifecycleAdminResource::resultOf);
     }
 
-    /** What an on-demand run did; 409 while the job runs (on another replica or scheduled on this one). */
-    static <T> T resultOf(ExclusiveJobs.JobRun<T> run) {
+    /**
+     * What an on-demand run did; 409 while the job runs (on another replica or scheduled on this one). Also used by
+     * the archive API.
+     */
+    public static <T> T resultOf(ExclusiveJobs.JobRun<T> run) {
         if (!run.ran()) {
             throw new ProblemException(Problem.of(409, "Job running", "Job " + run.job()
                     + " is running now (on another replica or scheduled on this one); try again when it has finished"));
@@ -285,8 +291,8 @@ public class LifecycleAdminResource {
         return failure;
     }
 
-    /** Rows as JSON objects: camelCase member per column, temporal values as ISO text. */
-    static List<Map<String, Object>> rows(RowSet<Row> rows) {
+    /** Rows as JSON objects with camelCase keys (temporal values as ISO text). Also used by the archive API. */
+    public static List<Map<String, Object>> rows(RowSet<Row> rows) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Row row : rows) {
             Map<String, Object> map = new LinkedHashMap<>();

@@ -23,11 +23,14 @@ public class RetentionExecutor {
 
     private static final Logger LOG = Logger.getLogger(RetentionExecutor.class);
 
-    /** $1: whether native retention policies exist (Community edition); then raw tables are TimescaleDB's. */
+    /**
+     * $1: whether native retention policies exist (Community edition); then raw tables are TimescaleDB's. Archived
+     * hypertables are left to the archive job (dev.factorytelemetry.archive), which drops a chunk only once exported.
+     */
     static final String TARGETS_SQL = """
             SELECT hypertable_name AS target, 'hypertable' AS kind, retention
             FROM factory_telemetry.hypertable_policy
-            WHERE retention IS NOT NULL AND retention_enabled AND NOT $1
+            WHERE retention IS NOT NULL AND retention_enabled AND NOT archive_enabled AND NOT $1
             UNION ALL
             SELECT aggregate_name, 'aggregate', retention
             FROM factory_telemetry.aggregate_policy
@@ -41,7 +44,8 @@ public class RetentionExecutor {
             FROM drop_chunks(format('factory_telemetry.%I', $1::text)::regclass, older_than => $2::interval)
             """;
 
-    private static final String RECORD_SQL = """
+    /** Records a run per target ($1 target, $2 dropped chunks, $3 error or null); also used by the archive job. */
+    public static final String RECORD_SQL = """
             INSERT INTO factory_telemetry.retention_run_state
                 (target, last_run_at, last_success_at, last_dropped_chunks, total_dropped_chunks, last_error,
                  consecutive_failures, last_duration_ms)

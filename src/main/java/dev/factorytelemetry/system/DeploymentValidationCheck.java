@@ -28,7 +28,8 @@ import java.util.List;
  * {@code X_definition} view exists;</li>
  * <li>Community edition: each aggregate is a continuous aggregate with its refresh policy ({@code start_offset} and
  * schedule as in the catalog); compression and retention policies exist for every catalog row that asks for one,
- * with the catalog's {@code compress_after} / {@code drop_after};</li>
+ * with the catalog's {@code compress_after} / {@code drop_after}, and none drops the chunks of an archived
+ * hypertable (the archive job owns its retention);</li>
  * <li>Apache edition (the service-managed equivalents): each aggregate's table, its refresh-state row, and the
  * invalidation triggers on its raw source table (without them backfilled rows never reach it).</li>
  * </ul>
@@ -62,7 +63,8 @@ public class DeploymentValidationCheck implements AsyncHealthCheck {
                 WHERE j.hypertable_schema = 'factory_telemetry' OR c.name IS NOT NULL
             ), retention_targets AS (
                 SELECT hypertable_name AS target, retention FROM factory_telemetry.hypertable_policy
-                WHERE retention IS NOT NULL AND retention_enabled
+                -- archived hypertables: the service's archive job drops (after the export), never a native policy
+                WHERE retention IS NOT NULL AND retention_enabled AND NOT archive_enabled
                 UNION ALL
                 SELECT aggregate_name, retention FROM factory_telemetry.aggregate_policy WHERE retention IS NOT NULL
             ), problems AS (
@@ -116,6 +118,13 @@ public class DeploymentValidationCheck implements AsyncHealthCheck {
                 FROM retention_targets r
                 LEFT JOIN jobs j ON j.proc = 'policy_retention' AND j.target = r.target
                 WHERE $1 AND (j.target IS NULL OR (j.config->>'drop_after')::interval IS DISTINCT FROM r.retention)
+                UNION ALL
+                SELECT 'retention policy', p.hypertable_name,
+                       'native policy on an archived hypertable: it drops chunks without exporting them (archiving owns retention; '
+                       || 'remove_retention_policy, or set_archiving(table, false) to hand retention back)'
+                FROM factory_telemetry.hypertable_policy p
+                JOIN jobs j ON j.proc = 'policy_retention' AND j.target = p.hypertable_name
+                WHERE $1 AND p.archive_enabled
                 UNION ALL
                 SELECT 'refresh policy', a.aggregate_name,
                        CASE WHEN j.target IS NULL THEN 'missing'

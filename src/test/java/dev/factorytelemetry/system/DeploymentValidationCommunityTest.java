@@ -15,7 +15,8 @@ import static dev.factorytelemetry.system.DeploymentValidation.sql;
 /**
  * Post-deployment validation on the Community edition (own database): a native compression or refresh policy removed
  * behind the service's back, or a retention policy that no longer matches the catalog, makes readiness DOWN naming
- * it; restored, UP. Skipped with its reason where the Community edition is missing.
+ * it, and so does a native retention policy on an archived hypertable (it would drop chunks before their export);
+ * restored, UP. Skipped with its reason where the Community edition is missing.
  */
 @QuarkusTest
 @ExtendWith(CommunityEditionAvailable.class)
@@ -46,6 +47,19 @@ class DeploymentValidationCommunityTest {
         } finally {
             sql("SELECT remove_retention_policy('factory_telemetry.fault_event')");
             sql("SELECT add_retention_policy('factory_telemetry.fault_event', interval '1 year')");
+        }
+        awaitUp("timescaledb");
+    }
+
+    @Test
+    void aNativeRetentionPolicyOnAnArchivedHypertableMakesReadinessDown() {
+        awaitUp("timescaledb");
+        // quality_checks is archived before retention (changeset 0015): a native policy would drop unexported chunks
+        sql("SELECT add_retention_policy('factory_telemetry.quality_checks', interval '3 years')");
+        try {
+            awaitDown("retention policy quality_checks: native policy on an archived hypertable");
+        } finally {
+            sql("SELECT remove_retention_policy('factory_telemetry.quality_checks')");
         }
         awaitUp("timescaledb");
     }
