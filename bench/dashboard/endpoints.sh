@@ -135,7 +135,7 @@ EOF
 run() { # LABEL TARGET THINK [no-cache]
   local out
   out=$(BENCH_NO_CACHE=${4:-0} java "$here/LoadTest.java" "$1" "$2" "$clients" "$warmup" "$measure" "$3")
-  echo "$out" | sed "1s/\$/ load=$(load | tr ' ' '\/')/"
+  echo "$out" | sed "1s|\$| load=$(load | tr ' ' ',')|"
 }
 echo "-- $clients clients, saturation (next request as soon as the answer arrives) and polling (${think} ms +-50 % between answer and next request)"
 while read -r name url; do
