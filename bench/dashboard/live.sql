@@ -5,12 +5,15 @@
 SELECT setseed(0.17);
 INSERT INTO factory_telemetry.oee_calculations (equipment_id, line_id, calculation_time, planned_time_s, run_time_s, ideal_run_time_s, total_count, good_count)
 SELECT e.id, e.line_id, g, 60, 50, 45, floor(45 / e.ideal_cycle_time_s), floor(44 / e.ideal_cycle_time_s)
-FROM generate_series(date_trunc('hour', now()), now(), interval '1 minute') g CROSS JOIN factory_telemetry.equipment e;
+FROM generate_series(date_trunc('hour', now()), now(), interval '1 minute') g CROSS JOIN factory_telemetry.equipment e
+ON CONFLICT DO NOTHING;
 INSERT INTO factory_telemetry.energy_consumption (equipment_id, line_id, consumption_time, power_consumption_kw, energy_consumption_kwh)
-SELECT e.id, e.line_id, g, 30, 0.5 FROM generate_series(date_trunc('hour', now()), now(), interval '1 minute') g CROSS JOIN factory_telemetry.equipment e;
+SELECT e.id, e.line_id, g, 30, 0.5 FROM generate_series(date_trunc('hour', now()), now(), interval '1 minute') g CROSS JOIN factory_telemetry.equipment e
+ON CONFLICT DO NOTHING;
 SET factory_telemetry.invalidation_logged = on;
 INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, quality)
-SELECT m.id, g, 50 + 2 * random(), 192 FROM generate_series(date_trunc('hour', now()), now(), :'metric_step'::interval) g CROSS JOIN factory_telemetry.metric_def m;
+SELECT m.id, g, 50 + 2 * random(), 192 FROM generate_series(date_trunc('hour', now()), now(), :'metric_step'::interval) g CROSS JOIN factory_telemetry.metric_def m
+ON CONFLICT DO NOTHING;
 SELECT factory_telemetry.log_invalidation('metric_hist', date_trunc('hour', now()), now())
 WHERE EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE materialization = 'service_table');
 -- only the telemetry above was logged by hand (as the ingest path does); the events below go through the row triggers

@@ -68,11 +68,20 @@ public interface DashboardConfig {
     int maxPointsLimit();
 
     /**
-     * Longest range a downsampled series computes from raw samples (buckets shorter than an hour); longer ranges
-     * use the hourly or daily aggregates with buckets of at least an hour.
+     * Longest range a downsampled series may compute from raw samples (buckets shorter than a minute); longer ranges
+     * use buckets of at least a minute, from the 1-minute, hourly or daily metric aggregates. A series of buckets of a
+     * minute or more never reads raw samples, whatever its span (but for the not yet refreshed tail).
      */
     @WithDefault("P2D")
     Duration rawSeriesMaxSpan();
+
+    /**
+     * Longest range a downsampled series reads from the 1-minute metric aggregate (buckets from a minute up to an
+     * hour: at most 1,440 rows per metric-day); longer ranges use buckets of at least an hour from the hourly or daily
+     * aggregates.
+     */
+    @WithDefault("P7D")
+    Duration minuteSeriesMaxSpan();
 
     /** Largest number of metrics in one statistics request. */
     @WithDefault("100")

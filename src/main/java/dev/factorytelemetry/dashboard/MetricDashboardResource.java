@@ -77,9 +77,12 @@ public class MetricDashboardResource {
     @GET
     @Path("/{metricKey}/series")
     @Operation(summary = "Downsampled series of a metric", description = "At most 'maxPoints' buckets over the range: the "
-            + "bucket width is the smallest of 1 s … 364 d that fits; buckets under an hour come from raw samples (ranges "
-            + "up to telemetry.dashboard.raw-series-max-span), hourly and daily ones from the aggregates. A year never "
-            + "reads more than 365 daily rows per metric.")
+            + "bucket width is the smallest of 1 s … 364 d that fits; buckets under a minute come from raw samples (ranges "
+            + "up to telemetry.dashboard.raw-series-max-span), buckets from a minute up to an hour from the 1-minute "
+            + "aggregate (ranges up to telemetry.dashboard.minute-series-max-span), hourly and daily ones from the "
+            + "hourly and daily aggregates ('source': raw, minute, hourly, daily). The default 24 hours at 500 points "
+            + "are 5-minute buckets from the 1-minute aggregate (1,440 rows); a year never reads more than 365 daily "
+            + "rows per metric.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DownsampledSeries.class)))
     public Uni<Response> series(
             @Parameter(description = "Metric key") @PathParam("metricKey") String metricKey,

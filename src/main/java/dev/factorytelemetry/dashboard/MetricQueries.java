@@ -139,19 +139,24 @@ public class MetricQueries {
             if (span.compareTo(config.maxDailySpan()) > 0) {
                 throw TimeRange.invalid("to", "the range may span at most " + config.maxDailySpan().toDays() + " days");
             }
-            Duration width = width(span, points, config.rawSeriesMaxSpan());
+            Duration width = width(span, points, config.rawSeriesMaxSpan(), config.minuteSeriesMaxSpan());
             String source;
             WindowQuery.Level level;
             WindowQuery.Mode mode;
             TimeRange range;
-            if (width.compareTo(Duration.ofHours(1)) < 0) {
+            if (width.compareTo(Duration.ofMinutes(1)) < 0) {
                 source = "raw";
                 level = WindowQuery.Level.HOUR;
                 mode = WindowQuery.Mode.RAW;
                 range = new TimeRange(start, end);
             } else {
-                level = width.compareTo(Duration.ofDays(1)) < 0 ? WindowQuery.Level.HOUR : WindowQuery.Level.DAY;
-                source = level == WindowQuery.Level.HOUR ? "hourly" : "daily";
+                level = width.compareTo(Duration.ofHours(1)) < 0 ? WindowQuery.Level.MINUTE
+                        : width.compareTo(Duration.ofDays(1)) < 0 ? WindowQuery.Level.HOUR : WindowQuery.Level.DAY;
+                source = switch (level) {
+                    case MINUTE -> "minute";
+                    case HOUR -> "hourly";
+                    case DAY -> "daily";
+                };
                 mode = plant.mode();
                 range = new TimeRange(TimeRange.floor(start, level, s.zone()), TimeRange.ceil(end, level, s.zone()));
             }
@@ -173,11 +178,13 @@ public class MetricQueries {
     }
 
     /**
-     * The smallest width of {@link #WIDTHS} that gives at most {@code maxPoints} buckets over {@code span}; at least
-     * an hour when the span is too long to read raw samples.
+     * The smallest width of {@link #WIDTHS} that gives at most {@code maxPoints} buckets over {@code span}; at least a
+     * minute (the minute aggregate) when the span is too long to read raw samples, at least an hour when it is longer
+     * than {@code minuteMaxSpan}.
      */
-    static Duration width(Duration span, int maxPoints, Duration rawMaxSpan) {
-        Duration minimum = span.compareTo(rawMaxSpan) > 0 ? Duration.ofHours(1) : Duration.ZERO;
+    static Duration width(Duration span, int maxPoints, Duration rawMaxSpan, Duration minuteMaxSpan) {
+        Duration minimum = span.compareTo(minuteMaxSpan) > 0 ? Duration.ofHours(1)
+                : span.compareTo(rawMaxSpan) > 0 ? Duration.ofMinutes(1) : Duration.ZERO;
         for (Duration w : WIDTHS) {
             if (w.compareTo(minimum) >= 0 && (span.toMillis() + w.toMillis() - 1) / w.toMillis() <= maxPoints) {
                 return w;

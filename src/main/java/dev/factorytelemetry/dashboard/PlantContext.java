@@ -106,6 +106,10 @@ public class PlantContext {
         WindowQuery.Mode mode = mode();
         List<String> aggregates = new ArrayList<>();
         for (AggregateFamily family : families) {
+            if (level == WindowQuery.Level.MINUTE && family.minuteAggregate != null) {
+                aggregates.add(family.minuteAggregate);
+                continue;
+            }
             if (family.hasHourly()) {
                 aggregates.add(family.hourlyAggregate);
             }

@@ -59,23 +59,27 @@ public record TimeRange(Instant from, Instant to) {
         }
     }
 
-    /** Start of the hour or local day containing {@code t}. */
+    /** Start of the minute (UTC), hour or local day containing {@code t}. */
     static Instant floor(Instant t, WindowQuery.Level level, ZoneId zone) {
         ZonedDateTime local = t.atZone(zone);
-        return level == WindowQuery.Level.DAY
-                ? local.toLocalDate().atStartOfDay(zone).toInstant()
-                : local.truncatedTo(ChronoUnit.HOURS).toInstant();
+        return switch (level) {
+            case MINUTE -> t.truncatedTo(ChronoUnit.MINUTES);
+            case HOUR -> local.truncatedTo(ChronoUnit.HOURS).toInstant();
+            case DAY -> local.toLocalDate().atStartOfDay(zone).toInstant();
+        };
     }
 
-    /** {@code t} if it starts an hour or local day, else the start of the next one. */
+    /** {@code t} if it starts a minute, an hour or a local day, else the start of the next one. */
     static Instant ceil(Instant t, WindowQuery.Level level, ZoneId zone) {
         Instant floor = floor(t, level, zone);
         if (floor.equals(t)) {
             return t;
         }
-        return level == WindowQuery.Level.DAY
-                ? t.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant()
-                : floor.atZone(zone).plusHours(1).toInstant();
+        return switch (level) {
+            case MINUTE -> floor.plus(1, ChronoUnit.MINUTES);
+            case HOUR -> floor.atZone(zone).plusHours(1).toInstant();
+            case DAY -> t.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+        };
     }
 
     static WindowQuery.Level level(String granularity) {

@@ -26,8 +26,11 @@ import java.util.stream.Collectors;
  */
 final class WindowQuery {
 
-    /** Which aggregate level serves the query: hourly buckets or daily buckets (local days). */
-    enum Level { HOUR, DAY }
+    /**
+     * Which aggregate level serves the query: 1-minute buckets (UTC minutes; families with a minute aggregate),
+     * hourly buckets or daily buckets (local days).
+     */
+    enum Level { MINUTE, HOUR, DAY }
 
     enum Mode { REALTIME_AGGREGATE, WATERMARK, RAW }
 
@@ -55,10 +58,16 @@ final class WindowQuery {
      */
     static String sql(AggregateFamily family, Level level, Mode mode, List<String> groupBy, String filter) {
         List<Source> levels = new ArrayList<>();
+        if (level == Level.MINUTE) {
+            if (family.minuteAggregate == null) {
+                throw new IllegalArgumentException(family + " has no minute aggregate");
+            }
+            levels.add(new Source(family.minuteAggregate, "1 minute"));
+        }
         if (level == Level.DAY) {
             levels.add(new Source(family.dailyAggregate, "1 day"));
         }
-        if (family.hasHourly() && (level == Level.HOUR || mode == Mode.WATERMARK)) {
+        if (level != Level.MINUTE && family.hasHourly() && (level == Level.HOUR || mode == Mode.WATERMARK)) {
             levels.add(new Source(family.hourlyAggregate, "1 hour"));
         }
         if (levels.isEmpty()) {

@@ -230,10 +230,11 @@ abstract class BackfillContract {
     /** The refresh policies' own windows (Community edition), as their jobs would have run while the data arrived. */
     void runRefreshPolicies() {
         if (community()) {
-            for (String aggregate : List.of("oee_hourly_aggregate", "metric_hourly_aggregate", "energy_hourly_aggregate",
-                    "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate", "metric_daily_aggregate",
-                    "energy_daily_aggregate")) {
-                String[] window = aggregate.contains("hourly") ? new String[]{"7 days", "1 hour"} : new String[]{"30 days", "1 day"};
+            for (String aggregate : List.of("oee_hourly_aggregate", "metric_hourly_aggregate", "metric_minute_aggregate",
+                    "energy_hourly_aggregate", "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate",
+                    "metric_daily_aggregate", "energy_daily_aggregate")) {
+                String[] window = aggregate.contains("minute") ? new String[]{"1 day", "1 minute"}
+                        : aggregate.contains("hourly") ? new String[]{"7 days", "1 hour"} : new String[]{"30 days", "1 day"};
                 sql("CALL refresh_continuous_aggregate('factory_telemetry." + aggregate + "', now() - interval '" + window[0]
                         + "', now() - interval '" + window[1] + "')");
             }
@@ -416,7 +417,7 @@ abstract class BackfillContract {
         Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
         aggregates.forEach(a -> byName.put((String) a.get("aggregateName"), a));
         for (String name : List.of("oee_hourly_aggregate", "energy_hourly_aggregate", "metric_hourly_aggregate",
-                "downtime_daily_aggregate", "quality_daily_aggregate")) {
+                "metric_minute_aggregate", "downtime_daily_aggregate", "quality_daily_aggregate")) {
             Map<String, Object> a = byName.get(name);
             assertTrue(((Number) a.get("pendingInvalidations")).intValue() > 0, a.toString());
             Instant oldest = java.time.OffsetDateTime.parse((String) a.get("oldestPendingBucket")).toInstant();
@@ -444,9 +445,9 @@ abstract class BackfillContract {
         Map<String, Long> rows = new TreeMap<>();
         String from = day.atStartOfDay(ZONE).toInstant().toString();
         String to = day.plusDays(1).atStartOfDay(ZONE).toInstant().toString();
-        for (String a : List.of("oee_hourly_aggregate", "metric_hourly_aggregate", "energy_hourly_aggregate",
-                "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate", "metric_daily_aggregate",
-                "energy_daily_aggregate")) {
+        for (String a : List.of("oee_hourly_aggregate", "metric_hourly_aggregate", "metric_minute_aggregate",
+                "energy_hourly_aggregate", "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate",
+                "metric_daily_aggregate", "energy_daily_aggregate")) {
             rows.put(a, Long.parseLong(sql("SELECT count(*) FROM factory_telemetry." + a + " WHERE bucket >= '" + from
                     + "' AND bucket < '" + to + "'")));
         }
@@ -612,6 +613,23 @@ abstract class BackfillContract {
                     assertSame("metric " + METRICS[m] + " " + granularity + " " + day, rawStats, apiStats);
                 }
             }
+        }
+
+        // the metric series of the day in 5-minute buckets: from the 1-minute aggregate, late rows included
+        if (day.isAfter(TODAY.minusDays(85))) {
+            String where = "metric_id = (SELECT id FROM factory_telemetry.metric_def WHERE metric_key = '" + METRICS[0] + "') AND ts"
+                    + range.formatted("ts");
+            Map<String, double[]> rawSeries = rows("SELECT " + bucket("ts", "5 minutes") + ", count(*), min(value_real), "
+                    + "max(value_real), avg(value_real) FROM factory_telemetry.metric_hist WHERE " + where + " GROUP BY 1");
+            JsonPath series = get("/api/v1/dashboard/metrics/" + METRICS[0] + "/series", day, null, null, complete,
+                    "maxPoints", "300");
+            assertEquals("minute", series.getString("source"), day + " series source");
+            assertEquals("PT5M", series.getString("bucketWidth"));
+            Map<String, double[]> apiSeries = new TreeMap<>();
+            for (Map<String, Object> p : series.<Map<String, Object>>getList("points")) {
+                apiSeries.put(bucketKey(p.get("bucket")), new double[]{n(p.get("count")), n(p.get("min")), n(p.get("max")), n(p.get("avg"))});
+            }
+            assertSame("series " + METRICS[0] + " 5 min " + day, rawSeries, apiSeries);
         }
 
         // downtime by category (closed stops, booked to the day they start)

@@ -305,6 +305,71 @@ abstract class DashboardContract {
                 .body("detail", containsString("nope.nothing"));
     }
 
+    /**
+     * The default series (24 hours, 500 points: 5-minute buckets) comes from the 1-minute aggregate and equals the same
+     * series computed from raw samples, for each value type, including the last 90 minutes that no refresh has
+     * materialized yet (Community edition: real-time aggregation; Apache edition: raw rows from the watermark on).
+     */
+    @Test
+    void g_minuteSeriesEqualsRawIncludingTheUnrefreshedTail() {
+        // a sample of each metric in the current minute: never materialized yet on either edition (the Community
+        // edition's refresh policy, which runs in the background here, ends a minute before now)
+        sql("""
+                INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool)
+                SELECT id, date_trunc('second', now()), CASE value_type WHEN 'REAL' THEN 99.5 END,
+                       CASE value_type WHEN 'INT' THEN 4242 END, CASE value_type WHEN 'BOOL' THEN true END
+                FROM factory_telemetry.metric_def WHERE metric_key LIKE 'L1.E11.%'
+                ON CONFLICT DO NOTHING""");
+        String newest = sql("SELECT max(ts) FROM factory_telemetry.metric_hist");
+        if (apache()) {
+            assertEquals("t", sql("SELECT min(range_start) <= now() - interval '80 minutes' AND max(range_end) >= '" + newest
+                    + "' FROM factory_telemetry.aggregate_invalidation WHERE aggregate_name = 'metric_minute_aggregate'"),
+                    "the last 90 minutes are pending in the invalidation log");
+        } else {
+            String watermark = sql("SELECT _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(ca.mat_hypertable_id)) "
+                    + "FROM _timescaledb_catalog.continuous_agg ca WHERE ca.user_view_name = 'metric_minute_aggregate'");
+            assertEquals("t", sql("SELECT '" + watermark + "'::timestamptz <= '" + newest + "'::timestamptz"),
+                    "materialized up to " + watermark + ", newest sample " + newest + ": the tail is real-time");
+        }
+        for (String key : List.of("L1.E11.temp", "L1.E11.count", "L1.E11.running")) {
+            JsonPath series = given().when().get("/api/v1/dashboard/metrics/" + key + "/series").then().statusCode(200).extract().jsonPath();
+            assertEquals("minute", series.getString("source"), key);
+            assertEquals("PT5M", series.getString("bucketWidth"), key);
+            String from = series.getString("from");
+            String to = series.getString("to");
+            assertEquals("t", sql("SELECT '" + from + "'::timestamptz = date_trunc('minute', '" + from + "'::timestamptz) AND '"
+                    + to + "'::timestamptz >= '" + newest + "'::timestamptz AND '" + to + "'::timestamptz - '" + from
+                    + "'::timestamptz BETWEEN interval '24 hours' AND interval '24 hours 1 minute'"), from + " .. " + to);
+            String value = switch (key) {
+                case "L1.E11.temp" -> "count(*), min(value_real), max(value_real), avg(value_real), stddev_samp(value_real), NULL";
+                case "L1.E11.count" -> "count(*), min(value_int), max(value_int), avg(value_int), NULL, NULL";
+                default -> "count(*), NULL, NULL, NULL, NULL, count(*) FILTER (WHERE value_bool)";
+            };
+            List<String> raw = List.of(sql("SELECT to_char(time_bucket('5 minutes', ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                    + ", " + value + " FROM factory_telemetry.metric_hist "
+                    + "WHERE metric_id = (SELECT id FROM factory_telemetry.metric_def WHERE metric_key = '" + key + "') "
+                    + "AND ts >= '" + from + "' AND ts < '" + to + "' GROUP BY time_bucket('5 minutes', ts) ORDER BY 1").split("\n"));
+            List<Map<String, Object>> points = series.getList("points");
+            assertEquals(raw.size(), points.size(), key + ": buckets");
+            assertTrue(points.size() >= 287, key + ": a point per 5 minutes of the day, " + points.size());
+            for (int i = 0; i < raw.size(); i++) {
+                String[] r = raw.get(i).split("\\|", -1);
+                Map<String, Object> p = points.get(i);
+                assertTrue(((String) p.get("bucket")).startsWith(r[0].substring(0, 19)), key + " bucket " + p.get("bucket") + " vs " + r[0]);
+                near(Double.parseDouble(r[1]), num(p.get("count")), key + " count at " + r[0]);
+                String[] fields = {"min", "max", "avg", "stddev", "trueCount"};
+                for (int f = 0; f < fields.length; f++) {
+                    String expected = r[2 + f];
+                    if (expected.isEmpty()) {
+                        assertNull(p.get(fields[f]), key + " " + fields[f] + " at " + r[0]);
+                    } else {
+                        near(Double.parseDouble(expected), num(p.get(fields[f])), key + " " + fields[f] + " at " + r[0]);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void g_recentSamplesAndDownsampledSeries() {
         JsonPath recent = given().queryParam("limit", 5).when().get("/api/v1/dashboard/metrics/L1.E11.temp/recent")
@@ -334,8 +399,11 @@ abstract class DashboardContract {
                     + "' AND metric_id = (SELECT id FROM factory_telemetry.metric_def WHERE metric_key = 'L1.E11.temp')");
             near(raw, samples, "samples in " + hours + " h at " + series.getString("bucketWidth") + " (" + series.getString("source") + ")");
         }
-        assertEquals("raw", given().queryParam("from", sql("SELECT to_char(now() - interval '6 hours', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"))
+        // 6 hours at 100 points: 5-minute buckets from the 1-minute aggregate; an hour at 500 points: 10 s buckets, raw
+        assertEquals("minute", given().queryParam("from", sql("SELECT to_char(now() - interval '6 hours', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"))
                 .queryParam("maxPoints", 100).when().get("/api/v1/dashboard/metrics/L1.E11.temp/series").jsonPath().getString("source"));
+        assertEquals("raw", given().queryParam("from", sql("SELECT to_char(now() - interval '1 hour', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"))
+                .when().get("/api/v1/dashboard/metrics/L1.E11.temp/series").jsonPath().getString("source"));
         given().queryParam("maxPoints", 0).when().get("/api/v1/dashboard/metrics/L1.E11.temp/series").then().statusCode(400)
                 .contentType("application/problem+json").body("errors[0].field", equalTo("maxPoints"));
         given().when().get("/api/v1/dashboard/metrics/unknown.metric/recent").then().statusCode(404);

@@ -108,7 +108,7 @@ final class DashboardTestData {
     /**
      * Brings every aggregate up to date, the way each edition's scheduler does: the Apache edition's service refresh
      * (everything logged); on the Community edition the refresh policies' window, which ends refresh_end_offset before
-     * now (1 hour for hourly, 1 day for daily aggregates; newer buckets are real-time).
+     * now (1 minute for the minute, 1 hour for hourly, 1 day for daily aggregates; newer buckets are real-time).
      */
     static void refresh(LocalTimescale cluster, String db) {
         refresh(cluster, db, "now()");
@@ -121,14 +121,14 @@ final class DashboardTestData {
      * Community edition shows after the next policy run).
      */
     static void refresh(LocalTimescale cluster, String db, String writtenUpTo) {
-        String[] order = {"oee_hourly_aggregate", "metric_hourly_aggregate", "energy_hourly_aggregate",
+        String[] order = {"oee_hourly_aggregate", "metric_hourly_aggregate", "metric_minute_aggregate", "energy_hourly_aggregate",
                 "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate", "metric_daily_aggregate",
                 "energy_daily_aggregate"};
         for (String aggregate : order) {
             if ("apache".equals(cluster.license())) {
                 cluster.psql(db, "SELECT factory_telemetry.refresh_service_aggregate('" + aggregate + "', '-infinity')");
             } else {
-                String endOffset = aggregate.contains("hourly") ? "1 hour" : "1 day";
+                String endOffset = aggregate.contains("minute") ? "1 minute" : aggregate.contains("hourly") ? "1 hour" : "1 day";
                 cluster.psql(db, "CALL refresh_continuous_aggregate('factory_telemetry." + aggregate + "', NULL, least("
                         + writtenUpTo + ", now() - interval '" + endOffset + "'))");
             }

@@ -31,9 +31,12 @@ class FiguresTest {
     @Test
     void seriesWidthFitsMaxPointsAndUsesAggregatesForLongRanges() {
         Duration twoDays = Duration.ofDays(2);
-        assertEquals(Duration.ofMinutes(5), MetricQueries.width(Duration.ofHours(24), 500, twoDays), "288 points");
-        assertEquals(Duration.ofHours(1), MetricQueries.width(Duration.ofDays(7), 10000, twoDays), "too long for raw samples");
-        assertEquals(Duration.ofDays(1), MetricQueries.width(Duration.ofDays(365), 500, twoDays));
+        Duration week = Duration.ofDays(7);
+        assertEquals(Duration.ofMinutes(5), MetricQueries.width(Duration.ofHours(24), 500, twoDays, week), "288 points");
+        assertEquals(Duration.ofSeconds(10), MetricQueries.width(Duration.ofHours(1), 500, twoDays, week), "raw samples");
+        assertEquals(Duration.ofMinutes(1), MetricQueries.width(Duration.ofDays(6), 10000, twoDays, week), "too long for raw samples");
+        assertEquals(Duration.ofHours(1), MetricQueries.width(Duration.ofDays(8), 10000, twoDays, week), "too long for minutes");
+        assertEquals(Duration.ofDays(1), MetricQueries.width(Duration.ofDays(365), 500, twoDays, week));
         assertEquals("7 days", MetricQueries.pgInterval(Duration.ofDays(7)));
         assertEquals("600 seconds", MetricQueries.pgInterval(Duration.ofMinutes(10)));
     }

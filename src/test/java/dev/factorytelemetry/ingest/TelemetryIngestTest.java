@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 
 import static dev.factorytelemetry.ingest.IngestTestSupport.batch;
 import static dev.factorytelemetry.ingest.IngestTestSupport.count;
@@ -128,12 +129,15 @@ class TelemetryIngestTest {
         psql("DELETE FROM factory_telemetry.aggregate_invalidation");
         postJson("{\"samples\":[" + samples + "]}").then().statusCode(200).body("accepted", equalTo(50));
         // one range per aggregate built on metric_hist, covering the batch (not 50 row-by-row entries)
-        assertEquals("metric_hourly_aggregate|" + ts(t) + "|" + ts(t.plusSeconds(49)), psql(
-                "SET TIME ZONE 'UTC'; SELECT aggregate_name, range_start, range_end FROM factory_telemetry.aggregate_invalidation")
-                .lines().reduce((a, b) -> b).orElseThrow());
-        psql("SELECT factory_telemetry.refresh_service_aggregate('metric_hourly_aggregate')");
-        assertEquals("50|1225", psql("SELECT sum(a.samples), sum(a.real_sum) FROM factory_telemetry.metric_hourly_aggregate a "
-                + "JOIN factory_telemetry.metric_def d ON d.id = a.metric_id WHERE d.metric_key = 'it.agg.level'"));
+        String range = "|" + ts(t) + "|" + ts(t.plusSeconds(49));
+        assertEquals("metric_hourly_aggregate" + range + "\nmetric_minute_aggregate" + range, psql(
+                "SET TIME ZONE 'UTC'; SELECT aggregate_name, range_start, range_end FROM factory_telemetry.aggregate_invalidation ORDER BY 1")
+                .lines().filter(line -> line.startsWith("metric_")).collect(java.util.stream.Collectors.joining("\n")));
+        for (String aggregate : List.of("metric_hourly_aggregate", "metric_minute_aggregate")) {
+            psql("SELECT factory_telemetry.refresh_service_aggregate('" + aggregate + "')");
+            assertEquals("50|1225", psql("SELECT sum(a.samples), sum(a.real_sum) FROM factory_telemetry." + aggregate + " a "
+                    + "JOIN factory_telemetry.metric_def d ON d.id = a.metric_id WHERE d.metric_key = 'it.agg.level'"), aggregate);
+        }
     }
 
     @Test

@@ -100,6 +100,10 @@ final class AggregateScenario {
         return "date_trunc('hour', " + column + " AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'";
     }
 
+    private static String minuteOf(String column) {
+        return "date_trunc('minute', " + column + " AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'";
+    }
+
     private static String dayOf(String column) {
         return "(date_trunc('day', " + column + " AT TIME ZONE " + TZ + ") AT TIME ZONE " + TZ + ")";
     }
@@ -147,6 +151,7 @@ final class AggregateScenario {
     static final List<Expected> ALL = List.of(
             new Expected("oee_hourly_aggregate", List.of("bucket", "line_id", "equipment_id"), OEE_VALUES, oee(hourOf("calculation_time"))),
             new Expected("oee_daily_aggregate", List.of("bucket", "line_id", "equipment_id"), OEE_VALUES, oee(dayOf("calculation_time"))),
+            new Expected("metric_minute_aggregate", List.of("bucket", "metric_id"), METRIC_VALUES, metric(minuteOf("ts"))),
             new Expected("metric_hourly_aggregate", List.of("bucket", "metric_id"), METRIC_VALUES, metric(hourOf("ts"))),
             new Expected("metric_daily_aggregate", List.of("bucket", "metric_id"), METRIC_VALUES, metric(dayOf("ts"))),
             new Expected("energy_hourly_aggregate", List.of("bucket", "line_id", "equipment_id"), ENERGY_VALUES, energy(hourOf("consumption_time"))),

@@ -113,7 +113,7 @@ class ApacheLifecycleTest {
     @Test
     @Order(4)
     void aggregatesAreServiceMaintainedTablesWithTheSameColumnsAsTheirDefinitions() {
-        assertEquals("8", sql("SELECT count(*) FROM factory_telemetry.aggregate_policy WHERE materialization = 'service_table'"));
+        assertEquals("9", sql("SELECT count(*) FROM factory_telemetry.aggregate_policy WHERE materialization = 'service_table'"));
         String mismatched = sql("""
                 SELECT string_agg(a.aggregate_name, ',') FROM factory_telemetry.aggregate_policy a
                 WHERE (SELECT array_agg(attname::text || ':' || atttypid::regtype ORDER BY attnum) FROM pg_attribute
@@ -147,7 +147,7 @@ class ApacheLifecycleTest {
                 "writes are logged as invalidations");
 
         List<AggregateRefresher.Outcome> first = aggregateRefresher.refreshAll().await().atMost(Duration.ofMinutes(2));
-        assertEquals(8, first.size());
+        assertEquals(9, first.size());
         assertTrue(first.stream().noneMatch(AggregateRefresher.Outcome::failed), first.toString());
         AggregateScenario.assertAllEqualRawRecomputation(cluster, db);
         assertEquals("0", sql("SELECT count(*) FROM factory_telemetry.aggregate_invalidation"));
@@ -185,7 +185,7 @@ class ApacheLifecycleTest {
     @Order(12)
     void aggregateStatusReportsFreshServiceMaintainedAggregates() {
         Map<String, String> status = pairs(sql("SELECT aggregate_name, materialization || '|' || status FROM factory_telemetry.v_continuous_aggregate_status"));
-        assertEquals(8, status.size());
+        assertEquals(9, status.size());
         status.forEach((name, value) -> assertEquals("service_table|ok", value, name));
     }
 

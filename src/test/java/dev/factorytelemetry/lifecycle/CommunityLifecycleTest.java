@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CommunityLifecycleTest {
 
     private static final List<String> AGGREGATES_IN_ORDER = List.of("oee_hourly_aggregate", "metric_hourly_aggregate",
-            "energy_hourly_aggregate", "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate",
+            "metric_minute_aggregate", "energy_hourly_aggregate", "downtime_daily_aggregate", "quality_daily_aggregate", "oee_daily_aggregate",
             "metric_daily_aggregate", "energy_daily_aggregate");
 
     /** Queries whose results must not change when chunks are compressed. */
@@ -116,7 +116,7 @@ class CommunityLifecycleTest {
     @Test
     @Order(4)
     void continuousAggregatesHaveTheCatalogsRefreshPolicies() {
-        assertEquals("8", sql("SELECT count(*) FROM factory_telemetry.aggregate_policy WHERE materialization = 'continuous_aggregate'"));
+        assertEquals("9", sql("SELECT count(*) FROM factory_telemetry.aggregate_policy WHERE materialization = 'continuous_aggregate'"));
         assertEquals("", sql("""
                 SELECT string_agg(a.aggregate_name, ',')
                 FROM factory_telemetry.aggregate_policy a
@@ -181,7 +181,7 @@ class CommunityLifecycleTest {
     @Test
     @Order(13)
     void statusViewsShowNativeJobs() {
-        assertEquals("8", sql("SELECT count(*) FROM factory_telemetry.v_continuous_aggregate_status WHERE materialization = 'continuous_aggregate' AND refresh_job_id IS NOT NULL"));
+        assertEquals("9", sql("SELECT count(*) FROM factory_telemetry.v_continuous_aggregate_status WHERE materialization = 'continuous_aggregate' AND refresh_job_id IS NOT NULL"));
         assertEquals("enabled", sql("SELECT DISTINCT compression FROM factory_telemetry.v_compression_statistics"));
         // a job that ran and failed reports last_successful_finish = -infinity: the views must cope
         cluster.psql(db, """

@@ -32,7 +32,7 @@ class LifecycleAdminResourceTest {
         given().header("Authorization", TestKeys.bearer(Scope.ADMIN))
                 .when().get("/api/v1/admin/lifecycle/aggregates")
                 .then().statusCode(200)
-                .body("", hasSize(8))
+                .body("", hasSize(9))
                 .body("materialization", everyItem(equalTo("service_table")));
     }
 
@@ -80,7 +80,7 @@ class LifecycleAdminResourceTest {
         given().header("Authorization", TestKeys.bearer(Scope.ADMIN))
                 .when().post("/api/v1/admin/lifecycle/aggregates/refresh")
                 .then().statusCode(200)
-                .body("", hasSize(8))
+                .body("", hasSize(9))
                 .body("error", everyItem(org.hamcrest.Matchers.nullValue()));
     }
 }
