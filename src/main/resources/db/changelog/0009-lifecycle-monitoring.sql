@@ -154,6 +154,8 @@ LEFT JOIN timescaledb_information.jobs j
 LEFT JOIN timescaledb_information.job_stats js ON js.job_id = j.job_id;
 COMMENT ON VIEW factory_telemetry.v_compression_jobs IS 'Compression policy job per hypertable: schedule, last run, health (unavailable on the Apache edition)';
 
+-- v_retention_policies is extended by changeset 0015-archive-views (column archived): change it there, not here; a
+-- re-run of this changeset after 0015 would fail to drop that column.
 CREATE OR REPLACE VIEW factory_telemetry.v_retention_policies AS
 WITH targets AS (
     SELECT 'hypertable' AS kind, p.hypertable_name AS target, p.retention, p.retention_enabled AS enabled,

@@ -128,13 +128,14 @@ public class ArchiveExecutor {
     }
 
     private Uni<List<ChunkOutcome>> archiveExpired() {
+        long started = System.nanoTime();
         Uni<List<String>> tables = pool.query(ARCHIVED_TABLES_SQL).execute()
                 .map(rows -> { List<String> names = new ArrayList<>(); rows.forEach(r -> names.add(r.getString(0))); return names; });
         return tables.chain(names -> pool.preparedQuery(EXPIRED_CHUNKS_SQL).execute(Tuple.of(config.maxChunksPerRun()))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem().transformToUniAndConcatenate(row -> archiveChunk(row.getString("hypertable_name"), row.getString("chunk_name")))
                 .collect().asList()
-                .call(outcomes -> recordRuns(names, outcomes))
+                .call(outcomes -> recordRuns(names, outcomes, (System.nanoTime() - started) / 1e6))
                 .call(this::updateBacklog));
     }
 
@@ -162,8 +163,11 @@ public class ArchiveExecutor {
                 });
     }
 
-    /** Each archived table's run, as its retention run: dropped chunks and the last error (null: all archived). */
-    private Uni<Void> recordRuns(List<String> tables, List<ChunkOutcome> outcomes) {
+    /**
+     * Each archived table's run, as its retention run: dropped chunks, the last error (null: all archived) and the
+     * run's duration in milliseconds.
+     */
+    private Uni<Void> recordRuns(List<String> tables, List<ChunkOutcome> outcomes, double durationMs) {
         Map<String, long[]> dropped = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
         tables.forEach(t -> dropped.put(t, new long[1]));
@@ -175,7 +179,7 @@ public class ArchiveExecutor {
         }
         return Multi.createFrom().iterable(dropped.entrySet())
                 .onItem().transformToUniAndConcatenate(e -> pool.preparedQuery(RetentionExecutor.RECORD_SQL)
-                        .execute(Tuple.of(e.getKey(), e.getValue()[0], errors.get(e.getKey()))))
+                        .execute(Tuple.of(e.getKey(), e.getValue()[0], errors.get(e.getKey()), durationMs)))
                 .collect().last().replaceWithVoid();
     }
 

@@ -140,8 +140,9 @@ class LifecycleOperationsCommunityTest {
                 .body("detail", containsString("metric_hist has 2 compressed chunk(s)"))
                 .body("detail", containsString("decompress them first"));
         put("/api/v1/admin/lifecycle/policies/compression/metric_hist", "{\"orderBy\": \"ts\"}").statusCode(409);
-        assertEquals("metric_id", sql("SELECT compress_segment_by FROM factory_telemetry.hypertable_policy WHERE hypertable_name = 'metric_hist'"));
-        assertEquals("metric_id", sql("SELECT string_agg(attname, ', ' ORDER BY segmentby_column_index) FROM "
+        // unchanged: the seeded layout of changeset 0016 (no segment-by column, ordered by metric_id, ts DESC)
+        assertEquals("", sql("SELECT compress_segment_by FROM factory_telemetry.hypertable_policy WHERE hypertable_name = 'metric_hist'"));
+        assertEquals("", sql("SELECT string_agg(attname, ', ' ORDER BY segmentby_column_index) FROM "
                 + "timescaledb_information.compression_settings WHERE hypertable_name = 'metric_hist' AND segmentby_column_index IS NOT NULL"));
         // compress_after alone is no layout change: the native job follows, and stays paused
         put("/api/v1/admin/lifecycle/policies/compression/metric_hist", "{\"compressAfter\": \"3 days\"}")
@@ -187,7 +188,8 @@ class LifecycleOperationsCommunityTest {
                 + "ORDER BY orderby_column_index) FROM timescaledb_information.compression_settings "
                 + "WHERE hypertable_name = 'metric_hist' AND orderby_column_index IS NOT NULL"));
         // back to the seeded layout, compressed again with it
-        put("/api/v1/admin/lifecycle/policies/compression/metric_hist", "{\"orderBy\": \"ts DESC\"}").statusCode(200);
+        put("/api/v1/admin/lifecycle/policies/compression/metric_hist", "{\"segmentBy\": \"\", \"orderBy\": \"metric_id, ts DESC\"}")
+                .statusCode(200).body("compressOrderBy", equalTo("metric_id, ts DESC"));
         post("/api/v1/admin/lifecycle/hypertables/metric_hist/compress", "{\"olderThan\": \"7 days\"}")
                 .statusCode(200).body("chunksCompressed", equalTo(2));
     }
