@@ -224,16 +224,20 @@ class LifecycleOperationsCommunityTest {
                 + "FROM factory_telemetry.v_continuous_aggregate_status WHERE aggregate_name = 'metric_daily_aggregate'"));
         put("/api/v1/admin/lifecycle/policies/refresh/metric_daily_aggregate/enabled", "{\"enabled\": false}").statusCode(200);
 
-        // retention: removed and re-added with the catalog's period (quality_checks holds no rows here)
-        put("/api/v1/admin/lifecycle/retention/quality_checks", "{\"retention\": \"7 years\"}").statusCode(200);
-        put("/api/v1/admin/lifecycle/policies/retention/quality_checks/enabled", "{\"enabled\": false}")
+        // retention: removed and re-added with the catalog's period (fault_event holds no rows here; quality_checks is
+        // archived, so its retention is the service's archive job and has no native policy to switch)
+        put("/api/v1/admin/lifecycle/retention/fault_event", "{\"retention\": \"400 days\"}").statusCode(200);
+        put("/api/v1/admin/lifecycle/policies/retention/fault_event/enabled", "{\"enabled\": false}")
                 .statusCode(200).body("executor", equalTo("none"));
         assertEquals("0", sql("SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention' "
-                + "AND hypertable_name = 'quality_checks'"));
-        put("/api/v1/admin/lifecycle/policies/retention/quality_checks/enabled", "{\"enabled\": true}")
+                + "AND hypertable_name = 'fault_event'"));
+        put("/api/v1/admin/lifecycle/policies/retention/fault_event/enabled", "{\"enabled\": true}")
                 .statusCode(200).body("executor", equalTo("timescaledb"));
-        assertEquals("7 years", sql("SELECT config ->> 'drop_after' FROM timescaledb_information.jobs "
-                + "WHERE proc_name = 'policy_retention' AND hypertable_name = 'quality_checks'"));
+        assertEquals("400 days", sql("SELECT config ->> 'drop_after' FROM timescaledb_information.jobs "
+                + "WHERE proc_name = 'policy_retention' AND hypertable_name = 'fault_event'"));
+        put("/api/v1/admin/lifecycle/policies/retention/quality_checks/enabled", "{\"enabled\": true}")
+                .statusCode(200).body("executor", equalTo("service"));
+        put("/api/v1/admin/lifecycle/retention/fault_event", "{\"retention\": \"1 year\"}").statusCode(200);
         // a table without a retention period cannot be switched on
         put("/api/v1/admin/lifecycle/policies/retention/energy_consumption/enabled", "{\"enabled\": true}")
                 .statusCode(422).body("detail", containsString("has no retention period"));

@@ -123,11 +123,11 @@ class PlatformManagerApacheTest {
         given().post("/api/v1/admin/lifecycle/aggregates/refresh").then().statusCode(200);
         given().get(BASE + "/health").then().statusCode(200)
                 .body("status", equalTo("healthy"))
-                .body("counts.healthy", equalTo(15))
+                .body("counts.healthy", equalTo(16))
                 .body("counts.warning", equalTo(0))
                 .body("counts.critical", equalTo(0))
                 .body("hypertables", hasSize(7))
-                .body("aggregates", hasSize(8))
+                .body("aggregates", hasSize(9))
                 .body("hypertables.compression", everyItem(equalTo("not available on this edition")))
                 .body("hypertables.compressionBacklog", everyItem(nullValue()))
                 .body("aggregates.materialization", everyItem(equalTo("service_table")))
@@ -258,7 +258,7 @@ class PlatformManagerApacheTest {
         String energy = "aggregates.find { it.name == 'energy_hourly_aggregate' }";
         given().get(BASE + "/health").then().statusCode(200)
                 .body("status", equalTo("critical"))
-                .body("counts.healthy", equalTo(11))
+                .body("counts.healthy", equalTo(12))
                 .body("counts.warning", equalTo(2))
                 .body("counts.critical", equalTo(2))
                 .body(faults + ".status", equalTo("critical"))

@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Rolling a release back to the previous release's tag with the documented command, the migration Job's mode
- * ({@code TELEMETRY_PLATFORM_MIGRATE_ONLY=true TELEMETRY_PLATFORM_ROLLBACK_TO_TAG=0.1.0}). The changelog is the current
+ * ({@code TELEMETRY_PLATFORM_MIGRATE_ONLY=true TELEMETRY_PLATFORM_ROLLBACK_TO_TAG=0.2.0}). The changelog is the current
  * one plus a pretend next release ({@code src/test/resources/db/test/next-release.yaml}: one changeset after tag
- * 0.1.0 with a {@code --rollback} block): migrate, roll back to 0.1.0 (its table is gone, the changesets of 0.1.0
+ * 0.2.0 with a {@code --rollback} block): migrate, roll back to 0.2.0 (its table is gone, the changesets of 0.2.0
  * stay; Liquibase undoes the tag's own tagDatabase changeset too), migrate again (it is back, tagged again). An unknown tag fails with the tags that exist and undoes nothing.
  */
 @QuarkusMainTest
@@ -65,24 +65,24 @@ class RollbackToTagTest {
         LaunchResult unknown = launch(launcher, "9.9.9");
         String unknownOutput = unknown.getOutput() + unknown.getErrorOutput();
         assertEquals(1, unknown.exitCode(), unknownOutput);
-        assertTrue(unknownOutput.contains("no changeset carries the tag '9.9.9'; tags: [0.1.0]"), unknownOutput);
+        assertTrue(unknownOutput.contains("no changeset carries the tag '9.9.9'; tags: [0.1.0, 0.2.0]"), unknownOutput);
         assertEquals("t", sql(TABLE_EXISTS), "an unknown tag undoes nothing");
 
-        LaunchResult rollback = launch(launcher, "0.1.0");
+        LaunchResult rollback = launch(launcher, "0.2.0");
         String output = rollback.getOutput() + rollback.getErrorOutput();
         assertEquals(0, rollback.exitCode(), output);
         // the next release's changeset, 0012 (re-run with every release, its rollback is a no-op) and the tag's own
-        // tagDatabase changeset (Liquibase undoes it too; the schema is release 0.1.0's either way)
-        assertTrue(output.contains("Migration only: rolled back 3 changeset(s) to tag 0.1.0; exiting"), output);
-        assertTrue(output.contains("Rolling back 3 changeset(s) to tag 0.1.0: db/test/9001-next-release.sql::9001-next-release-example, "
+        // tagDatabase changeset (Liquibase undoes it too; the schema is release 0.2.0's either way)
+        assertTrue(output.contains("Migration only: rolled back 3 changeset(s) to tag 0.2.0; exiting"), output);
+        assertTrue(output.contains("Rolling back 3 changeset(s) to tag 0.2.0: db/test/9001-next-release.sql::9001-next-release-example, "
                 + "db/changelog/0012-function-search-path.sql::0012-function-search-path, "
-                + "db/changelog/db.changelog-master.yaml::tag-0.1.0"), output);
+                + "db/changelog/db.changelog-master.yaml::tag-0.2.0"), output);
         assertEquals("f", sql(TABLE_EXISTS), "the next release's table is rolled back");
         assertEquals("0", sql(NEXT_RELEASE_ROWS));
         assertEquals(Long.toString(applied - 3), sql("SELECT count(*) FROM databasechangelog"));
-        assertEquals("0", sql("SELECT count(*) FROM databasechangelog WHERE tag IS NOT NULL"));
-        assertEquals("t", sql("SELECT to_regclass('factory_telemetry.v_lifecycle_jobs') IS NOT NULL"),
-                "release 0.1.0's objects stay");
+        assertEquals("0.1.0", sql("SELECT string_agg(tag, ',') FROM databasechangelog WHERE tag IS NOT NULL"), "the older release's tag stays");
+        assertEquals("t", sql("SELECT to_regclass('factory_telemetry.maintenance_run') IS NOT NULL"),
+                "release 0.2.0's objects stay");
 
         LaunchResult again = launch(launcher, null);
         String againOutput = again.getOutput() + again.getErrorOutput();
@@ -91,8 +91,8 @@ class RollbackToTagTest {
         assertEquals("t", sql(TABLE_EXISTS));
         assertEquals("added by the next release", sql("SELECT note FROM factory_telemetry.next_release_example"));
         assertEquals(Long.toString(applied), sql("SELECT count(*) FROM databasechangelog"));
-        assertEquals("db/changelog/db.changelog-master.yaml::tag-0.1.0", sql(
-                "SELECT filename || '::' || id FROM databasechangelog WHERE tag = '0.1.0'"), "tagged again");
+        assertEquals("db/changelog/db.changelog-master.yaml::tag-0.2.0", sql(
+                "SELECT filename || '::' || id FROM databasechangelog WHERE tag = '0.2.0'"), "tagged again");
     }
 
     @AfterAll

@@ -21,14 +21,14 @@ final class DeploymentValidation {
         return TimescaleTestResource.currentCluster.psql(TimescaleTestResource.currentDatabase, query).trim();
     }
 
-    /** Readiness UP, the validation found every object of the catalog (7 hypertables, 8 aggregates). */
+    /** Readiness UP, the validation found every object of the catalog (7 hypertables, 9 aggregates). */
     static void awaitUp(String policies) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
                 given().when().get("/q/health/ready").then().statusCode(200)
                         .body(CHECK + ".status", equalTo("UP"))
                         .body(CHECK + ".data.objects", equalTo("as in the policy catalog"))
                         .body(CHECK + ".data.hypertables", equalTo(7))
-                        .body(CHECK + ".data.aggregates", equalTo(8))
+                        .body(CHECK + ".data.aggregates", equalTo(9))
                         .body(CHECK + ".data.policies", equalTo(policies)));
     }
 
