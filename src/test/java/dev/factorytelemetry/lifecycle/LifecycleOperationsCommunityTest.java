@@ -235,8 +235,6 @@ class LifecycleOperationsCommunityTest {
                 .statusCode(200).body("executor", equalTo("timescaledb"));
         assertEquals("400 days", sql("SELECT config ->> 'drop_after' FROM timescaledb_information.jobs "
                 + "WHERE proc_name = 'policy_retention' AND hypertable_name = 'fault_event'"));
-        put("/api/v1/admin/lifecycle/policies/retention/quality_checks/enabled", "{\"enabled\": true}")
-                .statusCode(200).body("executor", equalTo("service"));
         put("/api/v1/admin/lifecycle/retention/fault_event", "{\"retention\": \"1 year\"}").statusCode(200);
         // a table without a retention period cannot be switched on
         put("/api/v1/admin/lifecycle/policies/retention/energy_consumption/enabled", "{\"enabled\": true}")
