@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Archive export of one 1,000,000-row chunk through the service: memory (JVM heap and process RSS) and throughput.
-# Usage: bench/archive/run.sh [ROWS=1000000] [XMX=192m]
+# Usage: bench/archive/run.sh [ROWS=1000000] [XMX=the shipped deploy/jvm.options' -Xmx]
 # Starts its own Apache-edition cluster (port 55441, TSDB_FSYNC=off), lets the service migrate a fresh database,
 # archives metric_hist (set_archiving) and generates ROWS of it in one 1-hour chunk of 2015 (past the 90-day retention), starts the service with
-# -Xmx$XMX (a heap far smaller than the chunk: the export must stream), then times POST /api/v1/admin/archives
+# the shipped JVM settings (deploy/jvm.options; XMX overrides its -Xmx) (a heap far smaller than the chunk: the export must stream), then times POST /api/v1/admin/archives
 # (export, re-read verification, manifest, drop) and the restore of the same archive, and reads the service's heap
 # (jcmd GC.heap_info, sampled every 0.5 s) and RSS (/proc/PID/status VmRSS, VmHWM) before and after.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rows=${1:-1000000}
-xmx=${2:-192m}
+xmx=${2:-}
 export TSDB_PORT=${BENCH_PORT:-55441} TSDB_LICENSE=apache TSDB_FSYNC=off
 tsdb="$root/deploy/local/tsdb"
 db=ft_bench_archive
@@ -27,7 +27,7 @@ start_app() {
   DB_HOST=127.0.0.1 DB_PORT=$TSDB_PORT DB_NAME=$db DB_USER=telemetry DB_PASSWORD=telemetry HTTP_PORT=$port \
     TELEMETRY_LIFECYCLE_ENABLED=false TELEMETRY_OBSERVE_ENABLED=false TELEMETRY_AUTH_BOOTSTRAP_ADMIN_KEY=$key \
     TELEMETRY_ARCHIVE_DIRECTORY="$archive_dir" \
-    java "-Xmx$xmx" -jar "$root/target/quarkus-app/quarkus-run.jar" >>/tmp/bench-archive-app.log 2>&1 &
+    MALLOC_ARENA_MAX=2 java "@$root/deploy/jvm.options" ${xmx:+"-Xmx$xmx"} -jar "$root/target/quarkus-app/quarkus-run.jar" >>/tmp/bench-archive-app.log 2>&1 &
   app=$!
   for _ in $(seq 1 120); do curl -fs "localhost:$port/q/health/ready" >/dev/null 2>&1 && return; sleep 1; done
   echo "bench: service did not become ready; see /tmp/bench-archive-app.log" >&2; exit 1
@@ -84,7 +84,7 @@ heap_peak=$(sort -n /tmp/bench-archive-heap.txt | tail -1)
 heap_after=$(heap)
 
 printf 'machine: %s, %s cores, %s; %s\n' "$(. /etc/os-release; echo "$PRETTY_NAME")" "$(nproc)" "$(free -h | awk '/Mem:/ {print $2}')" "$("$tsdb" status 2>/dev/null | head -1)"
-printf 'rows=%s chunks=%s generated_in=%.1fs chunk_size=%s bytes; JVM -Xmx%s\n' "$rows" "$chunks" "$gen" "$chunk_bytes" "$xmx"
+printf 'rows=%s chunks=%s generated_in=%.1fs chunk_size=%s bytes; JVM -Xmx%s\n' "$rows" "$chunks" "$gen" "$chunk_bytes" "${xmx:-128m (deploy/jvm.options)}"
 printf 'archive (export + re-read verification + manifest + drop): %.2fs = %.0f rows/s; parquet file %s bytes (%.1f B/row, %.1fx smaller than the chunk); rows left in table: %s\n' \
   "$export_s" "$(echo "$rows / $export_s" | bc -l)" "$file_bytes" "$(echo "$file_bytes / $rows" | bc -l)" "$(echo "$chunk_bytes / $file_bytes" | bc -l)" "$left"
 printf 'restore (checksum re-read + COPY into temp table + INSERT ON CONFLICT DO NOTHING): %.2fs = %.0f rows/s: %s\n' \
