@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.factorytelemetry.auth.Scope;
 import dev.factorytelemetry.lifecycle.BackfillRefresher;
 import dev.factorytelemetry.lifecycle.LifecycleAdminResource;
+import dev.factorytelemetry.lifecycle.PolicyCatalog;
 import dev.factorytelemetry.web.GzipRequestBodies;
 import dev.factorytelemetry.web.Problem;
 import dev.factorytelemetry.web.ProblemException;
@@ -56,10 +57,6 @@ public class ArchiveAdminResource {
             LIMIT $4
             """;
 
-    static final String KNOWN_TABLE_SQL = """
-            SELECT EXISTS (SELECT 1 FROM factory_telemetry.hypertable_policy WHERE hypertable_name = $1) AS known
-            """;
-
     static final String BACKLOG_SQL = """
             SELECT hypertable_name, chunk_name, range_start, range_end, is_compressed, last_error, last_failed_at, failures
             FROM factory_telemetry.v_archive_backlog ORDER BY range_start, hypertable_name
@@ -82,10 +79,12 @@ public class ArchiveAdminResource {
 
     private final Pool pool;
     private final ArchiveExecutor executor;
+    private final PolicyCatalog catalog;
     private final ChunkArchiver archiver;
 
-    public ArchiveAdminResource(Pool pool, ArchiveExecutor executor, ChunkArchiver archiver) {
+    public ArchiveAdminResource(Pool pool, ArchiveExecutor executor, ChunkArchiver archiver, PolicyCatalog catalog) {
         this.pool = pool;
+        this.catalog = catalog;
         this.executor = executor;
         this.archiver = archiver;
     }
@@ -109,7 +108,7 @@ public class ArchiveAdminResource {
         BackfillRefresher.Range range = from == null && to == null ? null
                 : LifecycleAdminResource.range(from == null ? "0001-01-01T00:00:00Z" : from, to == null ? "9999-12-31T00:00:00Z" : to);
         String name = table == null || table.isBlank() ? null : table;
-        return (name == null ? Uni.createFrom().voidItem() : requireKnownTable(name))
+        return (name == null ? Uni.createFrom().voidItem() : catalog.requireHypertable(name))
                 .chain(() -> pool.preparedQuery(LIST_SQL).execute(Tuple.of(name,
                         range == null ? null : range.from().atOffset(ZoneOffset.UTC),
                         range == null ? null : range.to().atOffset(ZoneOffset.UTC), limit)))
@@ -138,7 +137,7 @@ public class ArchiveAdminResource {
         if (range == null) {
             throw ProblemException.badRequest("from and to are required");
         }
-        return requireKnownTable(request.table())
+        return catalog.requireHypertable(request.table())
                 .chain(() -> executor.archiveRangeOnce(request.table(), range.from(), range.to()))
                 .map(LifecycleAdminResource::resultOf);
     }
@@ -191,14 +190,5 @@ public class ArchiveAdminResource {
                                     return answer;
                                 })))
                 .call(executor::updateBacklog);
-    }
-
-    private Uni<Void> requireKnownTable(String table) {
-        return pool.preparedQuery(KNOWN_TABLE_SQL).execute(Tuple.of(table))
-                .invoke(rows -> {
-                    if (!rows.iterator().next().getBoolean("known")) {
-                        throw ProblemException.notFound("'" + table + "' is not a hypertable of the policy catalog");
-                    }
-                }).replaceWithVoid();
     }
 }

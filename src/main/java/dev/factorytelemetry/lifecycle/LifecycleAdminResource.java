@@ -88,11 +88,6 @@ public class LifecycleAdminResource {
             ORDER BY s.aggregate_name
             """;
 
-    private static final String KNOWN_TARGET_SQL = """
-            SELECT EXISTS (SELECT 1 FROM factory_telemetry.hypertable_policy WHERE hypertable_name = $1)
-                OR EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE aggregate_name = $1) AS known
-            """;
-
     static final String BACKLOG_SQL = """
             SELECT aggregate_name, bucket_from, bucket_to, log_entries
             FROM factory_telemetry.aggregate_backlog()
@@ -174,7 +169,7 @@ public class LifecycleAdminResource {
                     + "or {\"retention\": null} to disable retention");
         }
         String retention = change.retention();
-        return requireKnownTarget(target)
+        return catalog.requireTarget(target)
                 .chain(() -> pool.preparedQuery(SET_RETENTION_SQL).execute(Tuple.of(target, retention)))
                 .map(rows -> new RetentionChanged(target, retention, rows.iterator().next().getString("executor")))
                 .onFailure(PgException.class).transform(LifecycleAdminResource::clientError);
@@ -269,17 +264,6 @@ public class LifecycleAdminResource {
             throw new IllegalStateException(run.failure());
         }
         return run.result();
-    }
-
-    private Uni<Void> requireKnownTarget(String target) {
-        return pool.preparedQuery(KNOWN_TARGET_SQL).execute(Tuple.of(target))
-                .map(rows -> rows.iterator().next().getBoolean("known"))
-                .invoke(known -> {
-                    if (!known) {
-                        throw ProblemException.notFound("'" + target + "' is neither a hypertable nor an aggregate of the policy catalog");
-                    }
-                })
-                .replaceWithVoid();
     }
 
     private static Throwable clientError(Throwable failure) {

@@ -24,6 +24,11 @@ public class PolicyCatalog {
             SELECT EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE aggregate_name = $1) AS known
             """;
 
+    private static final String KNOWN_TARGET_SQL = """
+            SELECT EXISTS (SELECT 1 FROM factory_telemetry.hypertable_policy WHERE hypertable_name = $1)
+                OR EXISTS (SELECT 1 FROM factory_telemetry.aggregate_policy WHERE aggregate_name = $1) AS known
+            """;
+
     private final Pool pool;
     private final PlatformState platform;
 
@@ -40,6 +45,11 @@ public class PolicyCatalog {
     /** Completes when {@code name} is an aggregate of the policy catalog, fails with a 404 problem otherwise. */
     public Uni<Void> requireAggregate(String name) {
         return require(KNOWN_AGGREGATE_SQL, name, "'" + name + "' is not an aggregate of the policy catalog");
+    }
+
+    /** Completes when {@code name} is a hypertable or an aggregate of the policy catalog, fails with a 404 otherwise. */
+    public Uni<Void> requireTarget(String name) {
+        return require(KNOWN_TARGET_SQL, name, "'" + name + "' is neither a hypertable nor an aggregate of the policy catalog");
     }
 
     private Uni<Void> require(String sql, String name, String notFound) {
