@@ -8,7 +8,7 @@
 -- "as of" line inside this changeset, so that it runs again (CREATE OR REPLACE resets a function's settings).
 
 --changeset factory-telemetry:0012-function-search-path runOnChange:true splitStatements:false
--- functions as of changeset 0017
+-- functions as of changeset 0018
 DO $$
 DECLARE
     f regprocedure;

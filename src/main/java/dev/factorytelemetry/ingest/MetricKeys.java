@@ -10,7 +10,9 @@ package dev.factorytelemetry.ingest;
 final class MetricKeys {
 
     private static final int SLOT_BITS = 15;
-    private static final String[] KNOWN = new String[1 << SLOT_BITS];
+    /** Slots of the table ({@link MetricRegistry} keeps the metric of each slot's key in a table of the same size). */
+    static final int SLOTS = 1 << SLOT_BITS;
+    private static final String[] KNOWN = new String[SLOTS];
 
     private MetricKeys() {
     }
@@ -45,7 +47,7 @@ final class MetricKeys {
     }
 
     /** Fibonacci hashing: keys that differ only in a few digits ("L1.tag0042") spread over the slots too. */
-    private static int slot(int hash) {
+    static int slot(int hash) {
         return (hash * 0x9E3779B9) >>> (32 - SLOT_BITS);
     }
 }

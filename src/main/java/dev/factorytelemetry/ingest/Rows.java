@@ -9,8 +9,8 @@ import java.util.Arrays;
 /**
  * The metric_hist rows of one request: sorted by (metric id, ts), repeats of the same metric+ts
  * dropped (the first sample wins), values in the column of the metric's type. Only the value columns
- * (and quality) that some row uses are sent: a request of REAL samples binds 4 arrays, not 7 of which
- * 3 are all NULL ({@link #insertSql} names the statement of that combination).
+ * (and quality) that some row uses are sent: a request of REAL samples binds ids, times, values and
+ * qualities, and NULL for the other three value arrays ({@link #parameters}).
  */
 final class Rows {
 
@@ -101,93 +101,39 @@ final class Rows {
         return new Rows(rows, ids, micros, reals, ints, bools, texts, qualities, min, max);
     }
 
-    /** Bit of {@link #columns()} per optional column, in the order of the statement's parameters after ids and ts. */
-    static final int REAL = 1;
-    static final int INT = 2;
-    static final int BOOL = 4;
-    static final int TEXT = 8;
-    static final int QUALITY = 16;
-
-    /** The INSERT of each combination of optional columns, built once. */
-    private static final String[] INSERTS = new String[32];
-
-    static {
-        for (int columns = 0; columns < INSERTS.length; columns++) {
-            INSERTS[columns] = insertSql(columns);
-        }
-    }
-
     /**
-     * {@code INSERT … SELECT FROM unnest(ids, ts[, the arrays of the present columns]) ON CONFLICT DO NOTHING};
-     * absent columns are NULL constants.
+     * The parameters of {@link TelemetryWriter#INSERT} for these rows, in order: ids, times, the four value arrays (an
+     * array no row uses is NULL, so that a batch of REAL samples does not encode and send three arrays of NULLs), the
+     * qualities (NULL when no row has one), and the batch's time range to log for the service-maintained aggregates
+     * (NULL, NULL when the edition maintains them itself).
      */
-    static String insertSql(int columns) {
-        StringBuilder arrays = new StringBuilder("$1::int[], $2::timestamptz[]");
-        StringBuilder names = new StringBuilder("metric_id, ts");
-        StringBuilder values = new StringBuilder("u.metric_id, u.ts");
-        int parameter = 3;
-        String[][] optional = {{"value_real", "float8"}, {"value_int", "int8"}, {"value_bool", "bool"}, {"value_text", "text"},
-                {"quality", "int"}};
-        for (int k = 0; k < optional.length; k++) {
-            String column = optional[k][0];
-            String type = optional[k][1];
-            if ((columns & (1 << k)) != 0) {
-                arrays.append(", $").append(parameter++).append("::").append(type).append("[]");
-                names.append(", ").append(column);
-                values.append(", u.").append(column);
-            } else {
-                values.append(", NULL::").append(type);
-            }
-        }
-        return "INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool, value_text, quality)\n"
-                + "SELECT " + values + "\nFROM unnest(" + arrays + ") AS u(" + names + ")\nON CONFLICT DO NOTHING";
-    }
-
-    /** The optional columns some row has a value for (bits {@link #REAL} … {@link #QUALITY}). */
-    int columns() {
-        int columns = 0;
-        for (int i = 0; i < count && columns != 31; i++) {
-            columns |= reals[i] != null ? REAL : ints[i] != null ? INT : bools[i] != null ? BOOL : TEXT;
-            if (qualities[i] != null) {
-                columns |= QUALITY;
-            }
-        }
-        return columns;
-    }
-
-    /** The statement for these rows; {@link #parameters} binds its arrays. */
-    String insertSql() {
-        return INSERTS[columns()];
-    }
-
-    /** The parameters of {@link #insertSql} for these rows, in order. */
-    Tuple parameters() {
+    Tuple parameters(boolean logInvalidation) {
         Integer[] idParameter = new Integer[count];
         OffsetDateTime[] ts = new OffsetDateTime[count];
         OffsetDateTime last = null;
+        boolean anyReal = false;
+        boolean anyInt = false;
+        boolean anyBool = false;
+        boolean anyText = false;
+        boolean anyQuality = false;
         for (int i = 0; i < count; i++) {
             idParameter[i] = ids[i];
             // a scan stamps many samples with one time: one object for a run of equal times
-            ts[i] = last != null && i > 0 && micros[i] == micros[i - 1] ? last : TelemetryWriter.timestamp(micros[i]);
+            ts[i] = last != null && micros[i] == micros[i - 1] ? last : TelemetryWriter.timestamp(micros[i]);
             last = ts[i];
+            anyReal |= reals[i] != null;
+            anyInt |= ints[i] != null;
+            anyBool |= bools[i] != null;
+            anyText |= texts[i] != null;
+            anyQuality |= qualities[i] != null;
         }
-        int columns = columns();
-        Tuple tuple = Tuple.tuple().addArrayOfInteger(idParameter).addArrayOfOffsetDateTime(ts);
-        if ((columns & REAL) != 0) {
-            tuple.addArrayOfDouble(Arrays.copyOf(reals, count));
-        }
-        if ((columns & INT) != 0) {
-            tuple.addArrayOfLong(Arrays.copyOf(ints, count));
-        }
-        if ((columns & BOOL) != 0) {
-            tuple.addArrayOfBoolean(Arrays.copyOf(bools, count));
-        }
-        if ((columns & TEXT) != 0) {
-            tuple.addArrayOfString(Arrays.copyOf(texts, count));
-        }
-        if ((columns & QUALITY) != 0) {
-            tuple.addArrayOfInteger(Arrays.copyOf(qualities, count));
-        }
-        return tuple;
+        return Tuple.tuple().addArrayOfInteger(idParameter).addArrayOfOffsetDateTime(ts)
+                .addArrayOfDouble(anyReal ? Arrays.copyOf(reals, count) : null)
+                .addArrayOfLong(anyInt ? Arrays.copyOf(ints, count) : null)
+                .addArrayOfBoolean(anyBool ? Arrays.copyOf(bools, count) : null)
+                .addArrayOfString(anyText ? Arrays.copyOf(texts, count) : null)
+                .addArrayOfInteger(anyQuality ? Arrays.copyOf(qualities, count) : null)
+                .addOffsetDateTime(logInvalidation ? TelemetryWriter.timestamp(minMicros) : null)
+                .addOffsetDateTime(logInvalidation ? TelemetryWriter.timestamp(maxMicros) : null);
     }
 }

@@ -7,7 +7,6 @@ import dev.factorytelemetry.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDateTime;
@@ -22,7 +21,8 @@ import java.util.Set;
 /**
  * Writes a parsed batch into metric_hist, all or nothing: resolves metric keys (registering unknown
  * ones when allowed), checks each value against its metric's type, removes repeated metric+ts within
- * the request, and inserts every row with one prepared statement ({@link Rows#insertSql}). Answers only after commit.
+ * the request, and inserts every row with one statement ({@link #INSERT}): one round trip per batch, two when it
+ * registers new metrics (their transaction). Answers only after commit.
  */
 @ApplicationScoped
 public class TelemetryWriter {
@@ -32,12 +32,13 @@ public class TelemetryWriter {
     }
 
     /**
-     * Apache edition: one invalidation range per batch for the service-maintained aggregates, and the
-     * per-row insert trigger of metric_hist switched off for this transaction.
+     * One batch, one statement (changeset 0018): on the Apache edition it also logs the batch's time range once
+     * for the service-maintained aggregates and keeps metric_hist's per-row invalidation trigger quiet
+     * ({@link Rows#parameters}). Returns the rows inserted.
      */
-    static final String LOG_INVALIDATION = """
-            SELECT set_config('factory_telemetry.invalidation_logged', 'on', true),
-                   factory_telemetry.log_invalidation('metric_hist', $1, $2)
+    static final String INSERT = """
+            SELECT factory_telemetry.ingest_metric_samples($1::int[], $2::timestamptz[], $3::float8[], $4::int8[], $5::bool[],
+                                                           $6::text[], $7::int[], $8::timestamptz, $9::timestamptz)
             """;
 
     private final Pool pool;
@@ -124,26 +125,17 @@ public class TelemetryWriter {
             return Uni.createFrom().failure(rejected(batch));
         }
         boolean logInvalidation = !platform.requireEdition().nativePolicies();
-        if (newKeys == null && !logInvalidation) {
-            return insert(pool, Rows.of(batch, metrics)).map(inserted -> new WriteResult(inserted, batch.size() - inserted));
+        if (newKeys == null) {
+            // one statement, one implicit transaction: a single round trip per batch on both editions
+            return insert(pool, Rows.of(batch, metrics), logInvalidation)
+                    .map(inserted -> new WriteResult(inserted, batch.size() - inserted));
         }
-        Map<String, ValueType> toRegister = newKeys == null ? Map.of() : newKeys;
-        return pool.withTransaction(tx -> {
-            Uni<Map<String, Metric>> registered = toRegister.isEmpty()
-                    ? Uni.createFrom().item(Map.of())
-                    : registry.register(tx, toRegister);
-            return registered.flatMap(added -> {
-                if (!added.isEmpty()) {
-                    fill(batch, metrics, added);
-                    checkConcurrentRegistrations(batch, toRegister, added);
-                }
-                Rows rows = Rows.of(batch, metrics);
-                Uni<?> logged = logInvalidation
-                        ? tx.preparedQuery(LOG_INVALIDATION).execute(Tuple.of(timestamp(rows.minMicros), timestamp(rows.maxMicros)))
-                        : Uni.createFrom().voidItem();
-                return logged.flatMap(x -> insert(tx, rows)).map(inserted -> new Registered(inserted, added));
-            });
-        }).map(r -> {
+        Map<String, ValueType> toRegister = newKeys;
+        return pool.withTransaction(tx -> registry.register(tx, toRegister).flatMap(added -> {
+            fill(batch, metrics, added);
+            checkConcurrentRegistrations(batch, toRegister, added);
+            return insert(tx, Rows.of(batch, metrics), logInvalidation).map(inserted -> new Registered(inserted, added));
+        })).map(r -> {
             registry.remember(r.added().values()); // committed: now others may use the new ids
             return new WriteResult(r.inserted(), batch.size() - r.inserted());
         });
@@ -197,8 +189,9 @@ public class TelemetryWriter {
     }
 
     /** Inserts the rows of one request; returns the number of rows inserted. */
-    private static Uni<Integer> insert(SqlClient client, Rows rows) {
-        return client.preparedQuery(rows.insertSql()).execute(rows.parameters()).map(rs -> rs.rowCount());
+    private static Uni<Integer> insert(SqlClient client, Rows rows, boolean logInvalidation) {
+        return client.preparedQuery(INSERT).execute(rows.parameters(logInvalidation))
+                .map(rs -> rs.iterator().next().getInteger(0));
     }
 
     static OffsetDateTime timestamp(long micros) {

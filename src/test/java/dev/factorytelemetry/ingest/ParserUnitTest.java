@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -99,26 +100,25 @@ class ParserUnitTest {
 
     @Test
     void insertBindsOnlyTheColumnsThatHaveValues() {
-        assertEquals("""
-                INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool, value_text, quality)
-                SELECT u.metric_id, u.ts, u.value_real, NULL::int8, NULL::bool, NULL::text, u.quality
-                FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int[]) AS u(metric_id, ts, value_real, quality)
-                ON CONFLICT DO NOTHING""", Rows.insertSql(Rows.REAL | Rows.QUALITY));
-        assertEquals("""
-                INSERT INTO factory_telemetry.metric_hist (metric_id, ts, value_real, value_int, value_bool, value_text, quality)
-                SELECT u.metric_id, u.ts, u.value_real, u.value_int, u.value_bool, u.value_text, u.quality
-                FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int8[], $5::bool[], $6::text[], $7::int[]) \
-                AS u(metric_id, ts, value_real, value_int, value_bool, value_text, quality)
-                ON CONFLICT DO NOTHING""", Rows.insertSql(31));
-
         SampleBatch batch = new SampleBatch(4);
-        batch.setText(batch.add(0, "t", 5), "x");
-        batch.setBool(batch.add(1, "b", 5), true);
+        batch.setText(batch.add(0, "t", 7_000_000), "x");
+        batch.setBool(batch.add(1, "b", 5_000_000), true);
         var metrics = new MetricRegistry.Metric[] {new MetricRegistry.Metric(2, "t", ValueType.TEXT),
                 new MetricRegistry.Metric(1, "b", ValueType.BOOL)};
         Rows rows = Rows.of(batch, metrics);
-        assertEquals(Rows.BOOL | Rows.TEXT, rows.columns());
-        assertEquals(4, rows.parameters().size(), "ids, ts, bools, texts");
-        assertEquals(Rows.insertSql(Rows.BOOL | Rows.TEXT), rows.insertSql());
+
+        var tuple = rows.parameters(false);
+        assertEquals(9, tuple.size(), "ids, ts, reals, ints, bools, texts, qualities, logged range");
+        assertArrayEquals(new Integer[] {1, 2}, tuple.getArrayOfIntegers(0), "sorted by metric id");
+        assertEquals(null, tuple.getValue(2), "no REAL sample: NULL, not an array of NULLs");
+        assertEquals(null, tuple.getValue(3), "no INT sample");
+        assertArrayEquals(new Boolean[] {true, null}, tuple.getArrayOfBooleans(4));
+        assertArrayEquals(new String[] {null, "x"}, tuple.getArrayOfStrings(5));
+        assertEquals(null, tuple.getValue(6), "no quality");
+        assertEquals(null, tuple.getValue(7), "native aggregates: nothing to log");
+
+        var logged = rows.parameters(true);
+        assertEquals(TelemetryWriter.timestamp(5_000_000), logged.getOffsetDateTime(7), "first ts of the batch");
+        assertEquals(TelemetryWriter.timestamp(7_000_000), logged.getOffsetDateTime(8), "last ts of the batch");
     }
 }

@@ -68,7 +68,7 @@ class StrictIngestTest {
                 + "WHERE c.relname = 'metric_hist' AND l.mode = 'AccessExclusiveLock' AND l.granted") == 1);
         CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> postJson(batch(sample("it.busy", t, "1"))));
         await().atMost(Duration.ofSeconds(10)).until(() -> count("FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                + "AND query LIKE 'INSERT INTO factory_telemetry.metric_hist%'") == 1);
+                + "AND query LIKE '%factory_telemetry.ingest_metric_samples(%'") == 1);
 
         postJson(batch(sample("it.busy", t.plusSeconds(1), "2"))).then().statusCode(429)
                 .contentType("application/problem+json")
