@@ -33,6 +33,24 @@ final class MetricKeys {
         return s;
     }
 
+    /** The known valid key with these characters (one per byte, as ISO-8859-1), or null. */
+    static String known(byte[] bytes, int offset, int length) {
+        int h = 0;
+        for (int i = offset; i < offset + length; i++) {
+            h = 31 * h + (bytes[i] & 0xFF);
+        }
+        String s = KNOWN[slot(h)];
+        if (s == null || s.length() != length || s.hashCode() != h) {
+            return null;
+        }
+        for (int i = 0; i < length; i++) {
+            if (s.charAt(i) != (bytes[offset + i] & 0xFF)) {
+                return null;
+            }
+        }
+        return s;
+    }
+
     /** The known instance of this key when it is a known valid key, else null. */
     static String known(String key) {
         String s = KNOWN[slot(key.hashCode())];
