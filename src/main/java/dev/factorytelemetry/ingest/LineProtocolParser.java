@@ -81,6 +81,13 @@ final class LineProtocolParser {
     private final byte[][] qualityFields;
     private final long nowMicros;
     private boolean syntaxErrors;
+    /** Whether the body is all ASCII (then tag keys compare as bytes, and no byte starts a multi-byte character). */
+    private boolean ascii;
+    /** The last timestamp read (its place in the body) and what it gave: a gateway stamps a whole scan with one time. */
+    private int lastTimestampFrom = -1;
+    private int lastTimestampLength;
+    private long lastMicros;
+    private String lastTimeProblem;
 
     /** The body, the read position and the end of the current line (stripped). */
     private byte[] body;
@@ -90,7 +97,6 @@ final class LineProtocolParser {
     private byte[] tokenBuffer;
     private int tokenOffset;
     private int tokenLength;
-    private boolean tokenNonAscii;
     /** Unescaped tokens of the current line, appended (a grown array leaves earlier tokens in the old one). */
     private byte[] scratch = new byte[128];
     private int scratchLength;
@@ -98,16 +104,17 @@ final class LineProtocolParser {
     private byte[] fieldBuffer;
     private int fieldOffset;
     private int fieldLength;
-    /** The tags of the current line, in line order, and their order by key. */
+    /** The tags of the current line that are not ignored, in line order, and their order by key. */
     private int tagCount;
     private byte[][] tagKeyBuffers = new byte[8][];
     private int[] tagKeyOffsets = new int[8];
     private int[] tagKeyLengths = new int[8];
-    private boolean[] tagKeyNonAscii = new boolean[8];
     private byte[][] tagValueBuffers = new byte[8][];
     private int[] tagValueOffsets = new int[8];
     private int[] tagValueLengths = new int[8];
     private int[] tagOrder = new int[8];
+    /** Per sample of the current line: whether its key is new (to be checked). */
+    private boolean[] newKeys = new boolean[8];
     /** The metric key being built (ASCII after sanitizing): the prefix of the line, then ".field". */
     private byte[] key = new byte[128];
     private int keyLength;
@@ -123,7 +130,9 @@ final class LineProtocolParser {
     }
 
     Parsed parse(byte[] body) {
-        if (!isValidUtf8(body)) {
+        int utf8 = checkUtf8(body);
+        ascii = utf8 == ASCII;
+        if (utf8 == INVALID) {
             try {
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
@@ -135,15 +144,13 @@ final class LineProtocolParser {
             }
         }
         this.body = body;
+        lastTimestampFrom = -1;
         SampleBatch batch = new SampleBatch(Math.min(maxBatchSize, body.length / 30 + 1));
         int pos = 0;
         int lineNo = 0;
         int length = body.length;
         while (pos < length) {
-            int newline = pos;
-            while (newline < length && body[newline] != '\n') {
-                newline++;
-            }
+            int newline = indexOfNewline(body, pos);
             lineNo++;
             int start = stripStart(body, pos, newline); // strip() also takes the '\r' of CRLF
             int stop = stripEnd(body, start, newline);
@@ -193,13 +200,14 @@ final class LineProtocolParser {
             byte[] keyBuffer = tokenBuffer;
             int keyOffset = tokenOffset;
             int keyLen = tokenLength;
-            boolean keyNonAscii = tokenNonAscii;
             expect('=', "missing tag value");
             token(COMMA | SPACE, COMMA | EQUALS | SPACE);
             if (keyLen == 0 || tokenLength == 0) {
                 throw new SyntaxError("missing tag key or value");
             }
-            addTag(keyBuffer, keyOffset, keyLen, keyNonAscii);
+            if (!contains(ignoredTags, keyBuffer, keyOffset, keyLen)) { // every value of an ignored key is left out
+                addTag(keyBuffer, keyOffset, keyLen);
+            }
         }
         if (at >= end || b[at] != ' ') {
             throw new SyntaxError("missing fields");
@@ -231,7 +239,7 @@ final class LineProtocolParser {
                 if (isQuality) {
                     quality = statusCode(value);
                 } else {
-                    int i = add(batch, lineNo, prefixLength);
+                    int i = add(batch, lineNo, first, prefixLength);
                     batch.setText(i, value);
                 }
             } else {
@@ -239,7 +247,7 @@ final class LineProtocolParser {
                 if (isQuality) {
                     quality = numericQuality(new String(tokenBuffer, tokenOffset, tokenLength, StandardCharsets.UTF_8));
                 } else {
-                    int i = add(batch, lineNo, prefixLength);
+                    int i = add(batch, lineNo, first, prefixLength);
                     value(batch, i, tokenBuffer, tokenOffset, tokenLength);
                 }
             }
@@ -249,33 +257,45 @@ final class LineProtocolParser {
             }
         }
         long micros = nowMicros;
+        String timeProblem;
         skipSpaces();
         if (at < end) {
             int from = stripStart(b, at, end);
             int to = stripEnd(b, from, end);
-            if (!isInteger(b, from, to)) {
-                throw new SyntaxError("invalid timestamp '" + SampleRules.abbreviate(new String(b, from, to - from,
-                        StandardCharsets.UTF_8)) + "' (an integer in precision " + precision.name().toLowerCase() + " is expected)");
+            if (to - from == lastTimestampLength && lastTimestampFrom >= 0 && equal(b, lastTimestampFrom, from, to - from)) {
+                micros = lastMicros;
+                timeProblem = lastTimeProblem;
+            } else {
+                if (!isInteger(b, from, to)) {
+                    throw new SyntaxError("invalid timestamp '" + SampleRules.abbreviate(new String(b, from, to - from,
+                            StandardCharsets.UTF_8)) + "' (an integer in precision " + precision.name().toLowerCase() + " is expected)");
+                }
+                try {
+                    micros = precision.toMicros(parseLong(b, from, to));
+                } catch (NumberFormatException | ArithmeticException e) {
+                    throw new SyntaxError("timestamp out of range");
+                }
+                timeProblem = rules.timeProblem(micros);
+                lastTimestampFrom = from;
+                lastTimestampLength = to - from;
+                lastMicros = micros;
+                lastTimeProblem = timeProblem;
             }
-            try {
-                micros = precision.toMicros(parseLong(b, from, to));
-            } catch (NumberFormatException | ArithmeticException e) {
-                throw new SyntaxError("timestamp out of range");
-            }
+        } else {
+            timeProblem = rules.timeProblem(micros);
         }
-        String timeProblem = rules.timeProblem(micros);
         for (int i = first; i < batch.size(); i++) {
             batch.micros[i] = micros;
             if (quality != Long.MIN_VALUE) {
                 batch.setQuality(i, (int) quality);
             }
             String metricKey = batch.keys[i];
-            if (MetricKeys.known(metricKey) != metricKey) { // known keys were valid
+            if (newKeys[i - first]) { // known keys were valid
                 String keyProblem = SampleRules.keyProblem(metricKey);
                 if (keyProblem != null) {
                     batch.error(lineNo, metricKey, "metric key " + keyProblem);
                 } else {
-                    MetricKeys.rememberValid(metricKey);
+                    MetricKeys.rememberValidBytes(metricKey);
                 }
             }
             if (batch.kinds[i] == SampleBatch.Kind.TEXT) {
@@ -290,19 +310,28 @@ final class LineProtocolParser {
         }
     }
 
-    /** Appends a sample keyed prefix + "." + the sanitized current field key; a known key costs no new String. */
-    private int add(SampleBatch batch, int lineNo, int prefixLength) {
+    /**
+     * Appends a sample keyed prefix + "." + the sanitized current field key; a known key costs no new String
+     * (and no check: {@link #newKeys} tells the line's end which keys to check).
+     */
+    private int add(SampleBatch batch, int lineNo, int first, int prefixLength) {
         keyLength = prefixLength;
         ensureKeyCapacity(1);
         key[keyLength++] = '.';
         appendSanitized(fieldBuffer, fieldOffset, fieldLength);
         String known = MetricKeys.known(key, 0, keyLength);
-        return batch.add(lineNo, known != null ? known : new String(key, 0, keyLength, StandardCharsets.ISO_8859_1), 0);
+        int i = batch.add(lineNo, known != null ? known : new String(key, 0, keyLength, StandardCharsets.ISO_8859_1), 0);
+        if (i - first == newKeys.length) {
+            newKeys = Arrays.copyOf(newKeys, newKeys.length * 2);
+        }
+        newKeys[i - first] = known == null;
+        return i;
     }
 
     private void value(SampleBatch batch, int i, byte[] s, int from, int length) {
         int to = from + length;
         byte last = s[to - 1];
+        double d;
         if (last == 'i' && isInteger(s, from, to - 1)) {
             try {
                 batch.setInteger(i, parseLong(s, from, to - 1));
@@ -315,9 +344,8 @@ final class LineProtocolParser {
             } catch (NumberFormatException e) {
                 throw new SyntaxError("unsigned field '" + field() + "' exceeds 9223372036854775807 (stored as bigint)");
             }
-        } else if (isFloat(s, from, to)) { // before the booleans: the common case, and no boolean spelling is a float
-            double d = parseDouble(s, from, to);
-            if (!Double.isFinite(d)) {
+        } else if (!Double.isNaN(d = parseFloat(s, from, to))) { // before the booleans: no boolean spelling is a float
+            if (Double.isInfinite(d)) {
                 throw new SyntaxError("float field '" + field() + "' is out of range");
             }
             batch.setNumber(i, d);
@@ -347,7 +375,6 @@ final class LineProtocolParser {
         int n = end;
         int start = at;
         int i = start;
-        int high = 0;
         while (i < n) {
             byte c = s[i];
             int k = CLASS[c & 0xFF];
@@ -361,14 +388,12 @@ final class LineProtocolParser {
                     break;
                 }
             }
-            high |= c;
             i++;
         }
         at = i;
         tokenBuffer = s;
         tokenOffset = start;
         tokenLength = i - start;
-        tokenNonAscii = high < 0;
     }
 
     /** {@link #token} from the first escape on: the unescaped bytes go to the scratch buffer. */
@@ -396,16 +421,11 @@ final class LineProtocolParser {
             out[o++] = c;
             i++;
         }
-        int high = 0;
-        for (int j = offset; j < o; j++) {
-            high |= out[j];
-        }
         at = i;
         scratchLength = o;
         tokenBuffer = out;
         tokenOffset = offset;
         tokenLength = o - offset;
-        tokenNonAscii = high < 0;
     }
 
     /** A string field value from the opening quote at {@link #at}; \" and \\ are escapes. */
@@ -477,14 +497,13 @@ final class LineProtocolParser {
 
     // ---- tags and keys
 
-    private void addTag(byte[] keyBuffer, int keyOffset, int keyLen, boolean keyNonAscii) {
+    private void addTag(byte[] keyBuffer, int keyOffset, int keyLen) {
         int t = tagCount;
         if (t == tagOrder.length) {
             int c = t * 2;
             tagKeyBuffers = Arrays.copyOf(tagKeyBuffers, c);
             tagKeyOffsets = Arrays.copyOf(tagKeyOffsets, c);
             tagKeyLengths = Arrays.copyOf(tagKeyLengths, c);
-            tagKeyNonAscii = Arrays.copyOf(tagKeyNonAscii, c);
             tagValueBuffers = Arrays.copyOf(tagValueBuffers, c);
             tagValueOffsets = Arrays.copyOf(tagValueOffsets, c);
             tagValueLengths = Arrays.copyOf(tagValueLengths, c);
@@ -493,7 +512,6 @@ final class LineProtocolParser {
         tagKeyBuffers[t] = keyBuffer;
         tagKeyOffsets[t] = keyOffset;
         tagKeyLengths[t] = keyLen;
-        tagKeyNonAscii[t] = keyNonAscii;
         tagValueBuffers[t] = tokenBuffer;
         tagValueOffsets[t] = tokenOffset;
         tagValueLengths[t] = tokenLength;
@@ -503,7 +521,7 @@ final class LineProtocolParser {
 
     /**
      * Appends "." + the sanitized value of each tag in key order (as a sorted map of the unescaped keys
-     * would hold them: a repeated key keeps its last value), ignored tags left out.
+     * would hold them: a repeated key keeps its last value).
      */
     private void appendTagValues() {
         int n = tagCount;
@@ -530,24 +548,43 @@ final class LineProtocolParser {
         }
         for (int i = 0; i < n; i++) {
             int t = order[i];
-            if (i + 1 < n && compareTagKeys(t, order[i + 1]) == 0) {
+            if (i + 1 < n && tagKeyLengths[t] == tagKeyLengths[order[i + 1]] && compareTagKeys(t, order[i + 1]) == 0) {
                 continue; // a later value for the same key replaces this one
             }
-            if (!contains(ignoredTags, tagKeyBuffers[t], tagKeyOffsets[t], tagKeyLengths[t])) {
-                ensureKeyCapacity(1);
-                key[keyLength++] = '.';
-                appendSanitized(tagValueBuffers[t], tagValueOffsets[t], tagValueLengths[t]);
-            }
+            ensureKeyCapacity(1);
+            key[keyLength++] = '.';
+            appendSanitized(tagValueBuffers[t], tagValueOffsets[t], tagValueLengths[t]);
         }
     }
 
     /** String order of two tag keys: the unsigned byte order for ASCII keys (UTF-8 differs from UTF-16 above U+FFFF). */
     private int compareTagKeys(int a, int b) {
-        if (tagKeyNonAscii[a] || tagKeyNonAscii[b]) {
+        if (!ascii && (nonAscii(a) || nonAscii(b))) {
             return tagKey(a).compareTo(tagKey(b));
         }
-        return Arrays.compareUnsigned(tagKeyBuffers[a], tagKeyOffsets[a], tagKeyOffsets[a] + tagKeyLengths[a],
-                tagKeyBuffers[b], tagKeyOffsets[b], tagKeyOffsets[b] + tagKeyLengths[b]);
+        byte[] x = tagKeyBuffers[a];
+        byte[] y = tagKeyBuffers[b];
+        int xOffset = tagKeyOffsets[a];
+        int yOffset = tagKeyOffsets[b];
+        int xLength = tagKeyLengths[a];
+        int yLength = tagKeyLengths[b];
+        for (int i = 0, n = Math.min(xLength, yLength); i < n; i++) { // keys are short: no Arrays.compareUnsigned
+            int d = (x[xOffset + i] & 0xFF) - (y[yOffset + i] & 0xFF);
+            if (d != 0) {
+                return d;
+            }
+        }
+        return xLength - yLength;
+    }
+
+    private boolean nonAscii(int t) {
+        byte[] key = tagKeyBuffers[t];
+        for (int i = tagKeyOffsets[t]; i < tagKeyOffsets[t] + tagKeyLengths[t]; i++) {
+            if (key[i] < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String tagKey(int t) {
@@ -560,7 +597,16 @@ final class LineProtocolParser {
      */
     private void appendSanitized(byte[] s, int from, int length) {
         ensureKeyCapacity(length);
-        keyLength = sanitize(s, from, length, key, keyLength);
+        if (ascii) {
+            byte[] out = key;
+            int o = keyLength;
+            for (int i = from; i < from + length; i++) {
+                out[o++] = SANITIZED[s[i]];
+            }
+            keyLength = o;
+        } else {
+            keyLength = sanitize(s, from, length, key, keyLength);
+        }
     }
 
     /** Writes the sanitized bytes to out from o on (at most length bytes) and returns the end. */
@@ -649,6 +695,13 @@ final class LineProtocolParser {
         if (negative || s[i] == '+') {
             i++;
         }
+        if (to - i <= 18) { // cannot overflow
+            long result = 0;
+            for (; i < to; i++) {
+                result = result * 10 + (s[i] - '0');
+            }
+            return negative ? -result : result;
+        }
         long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
         long multiplyMin = limit / 10;
         long result = 0; // accumulated negatively: the negative range is the larger one
@@ -669,117 +722,102 @@ final class LineProtocolParser {
     /** [-+]?(digits[.digits*]|.digits)([eE][-+]?digits)? — what InfluxDB accepts as a float (no NaN/Inf/hex). */
     static boolean isFloat(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        return isFloat(bytes, 0, bytes.length);
-    }
-
-    static boolean isFloat(byte[] s, int from, int to) {
-        int i = from;
-        if (i < to && (s[i] == '-' || s[i] == '+')) {
-            i++;
-        }
-        int mantissa = 0;
-        while (i < to && s[i] >= '0' && s[i] <= '9') {
-            i++;
-            mantissa++;
-        }
-        if (i < to && s[i] == '.') {
-            i++;
-            while (i < to && s[i] >= '0' && s[i] <= '9') {
-                i++;
-                mantissa++;
-            }
-        }
-        if (mantissa == 0) {
-            return false;
-        }
-        if (i < to && (s[i] == 'e' || s[i] == 'E')) {
-            i++;
-            if (i < to && (s[i] == '-' || s[i] == '+')) {
-                i++;
-            }
-            int exponent = 0;
-            while (i < to && s[i] >= '0' && s[i] <= '9') {
-                i++;
-                exponent++;
-            }
-            if (exponent == 0) {
-                return false;
-            }
-        }
-        return i == to;
+        return !Double.isNaN(parseFloat(bytes, 0, bytes.length));
     }
 
     /**
-     * {@link Double#parseDouble} of bytes that {@link #isFloat(byte[], int, int)} accepted. At most 15
-     * significant digits and a power of ten up to 22 is Double.parseDouble's own exact case (both the digits
-     * and the power are exact doubles, so one multiplication or division rounds correctly): computed here
-     * the same way; anything else goes to Double.parseDouble.
+     * The value of a float as {@link #isFloat(String)} defines it, exactly as {@link Double#parseDouble} gives
+     * it; NaN when the bytes are no such float. At most 15 significant digits and a power of ten up to 22 is
+     * Double.parseDouble's own exact case (the digits and the power are exact doubles, so one multiplication
+     * or division rounds correctly): computed here the same way; anything else goes to Double.parseDouble.
      */
-    static double parseDouble(byte[] s, int from, int to) {
+    static double parseFloat(byte[] s, int from, int to) {
         int i = from;
-        boolean negative = s[i] == '-';
-        if (negative || s[i] == '+') {
+        boolean negative = false;
+        if (i < to && (s[i] == '-' || s[i] == '+')) {
+            negative = s[i] == '-';
             i++;
         }
         long digits = 0;
-        int significant = 0;
-        int scale = 0;
-        boolean fraction = false;
+        int significant = 0; // from the first non-zero digit on
+        int mantissa = 0;
         for (; i < to; i++) {
-            int c = s[i];
-            if (c == '.') {
-                fraction = true;
-                continue;
-            }
-            if (c < '0' || c > '9') {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) {
                 break;
             }
-            if (digits != 0 || c != '0') {
-                significant++;
-            }
-            digits = digits * 10 + (c - '0');
-            if (fraction) {
+            significant += digits != 0 || d != 0 ? 1 : 0;
+            digits = digits * 10 + d;
+            mantissa++;
+        }
+        int scale = 0;
+        if (i < to && s[i] == '.') {
+            for (i++; i < to; i++) {
+                int d = s[i] - '0';
+                if (d < 0 || d > 9) {
+                    break;
+                }
+                significant += digits != 0 || d != 0 ? 1 : 0;
+                digits = digits * 10 + d;
                 scale++;
             }
+            mantissa += scale;
+        }
+        if (mantissa == 0) {
+            return Double.NaN;
         }
         int exponent = 0;
-        if (i < to) { // 'e' or 'E'
+        if (i < to && (s[i] == 'e' || s[i] == 'E')) {
             i++;
-            boolean negativeExponent = s[i] == '-';
-            if (negativeExponent || s[i] == '+') {
+            boolean negativeExponent = false;
+            if (i < to && (s[i] == '-' || s[i] == '+')) {
+                negativeExponent = s[i] == '-';
                 i++;
             }
+            int start = i;
             for (; i < to; i++) {
-                if (exponent < 100_000) {
-                    exponent = exponent * 10 + (s[i] - '0');
+                int d = s[i] - '0';
+                if (d < 0 || d > 9) {
+                    break;
                 }
+                exponent = exponent < 100_000 ? exponent * 10 + d : exponent;
             }
-            if (negativeExponent) {
-                exponent = -exponent;
+            if (i == start) {
+                return Double.NaN;
             }
+            exponent = negativeExponent ? -exponent : exponent;
         }
-        if (significant > 15) {
-            return Double.parseDouble(new String(s, from, to - from, StandardCharsets.ISO_8859_1));
+        if (i != to) {
+            return Double.NaN;
         }
-        double value;
         int power = exponent - scale;
-        if (digits == 0 || power == 0) {
-            value = digits;
-        } else if (power > 0 && power < POWERS_OF_TEN.length) {
-            value = digits * POWERS_OF_TEN[power];
-        } else if (power < 0 && -power < POWERS_OF_TEN.length) {
-            value = digits / POWERS_OF_TEN[-power];
-        } else {
+        if (significant > 15 || power > 22 || power < -22) {
             return Double.parseDouble(new String(s, from, to - from, StandardCharsets.ISO_8859_1));
+        }
+        double value = digits; // exact: fewer than 16 digits
+        if (digits != 0 && power > 0) {
+            value *= POWERS_OF_TEN[power];
+        } else if (digits != 0 && power < 0) {
+            value /= POWERS_OF_TEN[-power];
         }
         return negative ? -value : value;
     }
 
     // ---- bytes
 
-    /** Whether the UTF-8 decoder would accept the bytes (8 ASCII bytes at a time; checks the rest by hand). */
+    /** Whether the UTF-8 decoder would accept the bytes. */
     static boolean isValidUtf8(byte[] s) {
+        return checkUtf8(s) != INVALID;
+    }
+
+    private static final int INVALID = 0;
+    private static final int ASCII = 1;
+    private static final int UTF8 = 2;
+
+    /** INVALID, ASCII or (valid, not all ASCII) UTF8; 8 ASCII bytes at a time, the rest checked by hand. */
+    private static int checkUtf8(byte[] s) {
         int n = s.length;
+        int kind = ASCII;
         int i = 0;
         while (i < n) {
             while (i + 8 <= n && ((long) LONGS.get(s, i) & 0x8080_8080_8080_8080L) == 0) {
@@ -794,41 +832,59 @@ final class LineProtocolParser {
                 continue;
             }
             c &= 0xFF;
+            kind = UTF8;
             if (c < 0xC2) { // a continuation byte, or an overlong 2-byte form
-                return false;
+                return INVALID;
             }
             if (c < 0xE0) {
                 if (i + 1 >= n || !continuation(s[i + 1])) {
-                    return false;
+                    return INVALID;
                 }
                 i += 2;
             } else if (c < 0xF0) {
                 if (i + 2 >= n) {
-                    return false;
+                    return INVALID;
                 }
                 int b1 = s[i + 1] & 0xFF;
                 int low = c == 0xE0 ? 0xA0 : 0x80; // not overlong
                 int high = c == 0xED ? 0x9F : 0xBF; // not a surrogate
                 if (b1 < low || b1 > high || !continuation(s[i + 2])) {
-                    return false;
+                    return INVALID;
                 }
                 i += 3;
             } else if (c < 0xF5) {
                 if (i + 3 >= n) {
-                    return false;
+                    return INVALID;
                 }
                 int b1 = s[i + 1] & 0xFF;
                 int low = c == 0xF0 ? 0x90 : 0x80; // not overlong
                 int high = c == 0xF4 ? 0x8F : 0xBF; // not above U+10FFFF
                 if (b1 < low || b1 > high || !continuation(s[i + 2]) || !continuation(s[i + 3])) {
-                    return false;
+                    return INVALID;
                 }
                 i += 4;
             } else {
-                return false;
+                return INVALID;
             }
         }
-        return true;
+        return kind;
+    }
+
+    /** The position of the next '\n' from from on, or s.length (8 bytes at a time). */
+    private static int indexOfNewline(byte[] s, int from) {
+        int i = from;
+        int n = s.length;
+        for (; i + 8 <= n; i += 8) {
+            long x = (long) LONGS.get(s, i) ^ 0x0A0A_0A0A_0A0A_0A0AL; // '\n' bytes become 0
+            long zeros = (x - 0x0101_0101_0101_0101L) & ~x & 0x8080_8080_8080_8080L; // exact for the lowest zero byte
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        while (i < n && s[i] != '\n') {
+            i++;
+        }
+        return i;
     }
 
     private static boolean continuation(byte b) {
@@ -891,11 +947,35 @@ final class LineProtocolParser {
 
     private static boolean contains(byte[][] set, byte[] s, int from, int length) {
         for (byte[] element : set) {
-            if (element.length == length && Arrays.equals(element, 0, length, s, from, from + length)) {
+            if (element.length == length && equal(element, s, from)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether s[a, a + length) and s[b, b + length) are equal. */
+    private static boolean equal(byte[] s, int a, int b, int length) {
+        if (length >= 8 && length <= 16) { // e.g. a timestamp: the first and the last 8 bytes
+            return (long) LONGS.get(s, a) == (long) LONGS.get(s, b)
+                    && (long) LONGS.get(s, a + length - 8) == (long) LONGS.get(s, b + length - 8);
+        }
+        for (int i = 0; i < length; i++) {
+            if (s[a + i] != s[b + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether s holds all of word from from on (short words: no Arrays.equals). */
+    private static boolean equal(byte[] word, byte[] s, int from) {
+        for (int i = 0; i < word.length; i++) {
+            if (word[i] != s[from + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[][] ascii(String... words) {
@@ -904,9 +984,14 @@ final class LineProtocolParser {
 
     /** UTF-8 of each String (a String with an unpaired surrogate cannot equal any decoded key: left out). */
     private static byte[][] utf8(List<String> strings) {
-        return strings.stream().distinct()
-                .filter(s -> new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(s))
-                .map(s -> s.getBytes(StandardCharsets.UTF_8))
-                .toArray(byte[][]::new);
+        byte[][] out = new byte[strings.size()][];
+        int n = 0;
+        for (String s : strings) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length == s.length() || new String(bytes, StandardCharsets.UTF_8).equals(s)) {
+                out[n++] = bytes;
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 }

@@ -228,7 +228,8 @@ class LineProtocolParserDifferentialTest {
         }
         int ts = r.nextInt(12);
         if (ts < 7) {
-            long micros = NOW + (r.nextInt(3) - 1) * (r.nextInt(4) == 0 ? 7_200_000_000L : 1_000_000L) + r.nextInt(1_000_000);
+            long micros = r.nextBoolean() ? NOW + pick(r, 123_456L, 7_200_000_000L) // a whole scan at one time
+                    : NOW + (r.nextInt(3) - 1) * (r.nextInt(4) == 0 ? 7_200_000_000L : 1_000_000L) + r.nextInt(1_000_000);
             TimestampPrecision unit = r.nextInt(10) == 0 ? TimestampPrecision.values()[r.nextInt(4)] : precision;
             sb.append(' ').append(switch (unit) {
                 case S -> micros / 1_000_000;
@@ -294,6 +295,10 @@ class LineProtocolParserDifferentialTest {
             case 1 -> Integer.toString(r.nextInt(1000) - 500);
             default -> "9".repeat(1 + r.nextInt(22));
         };
+    }
+
+    private static long pick(Random r, long... options) {
+        return options[r.nextInt(options.length)];
     }
 
     private static String pick(Random r, String... options) {

@@ -191,10 +191,47 @@ class LineProtocolParserTest {
                 continue;
             }
             byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
-            assertTrue(LineProtocolParser.isFloat(bytes, 0, bytes.length), s);
             assertEquals(Double.doubleToRawLongBits(Double.parseDouble(s)),
-                    Double.doubleToRawLongBits(LineProtocolParser.parseDouble(bytes, 0, bytes.length)), s);
+                    Double.doubleToRawLongBits(LineProtocolParser.parseFloat(bytes, 0, bytes.length)), s);
         }
+        // what is a float at all: as the former parser's isFloat, on strings of the characters that matter
+        String alphabet = "0123456789.eE+-x ";
+        for (int k = 0; k < 200_000; k++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = random.nextInt(8); i >= 0; i--) {
+                sb.append(alphabet.charAt(random.nextInt(k % 2 == 0 ? 12 : alphabet.length())));
+            }
+            String s = sb.toString();
+            byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
+            double d = LineProtocolParser.parseFloat(bytes, 0, bytes.length);
+            assertEquals(LegacyLineProtocolParser.isFloat(s), !Double.isNaN(d), s);
+            if (!Double.isNaN(d)) {
+                assertEquals(Double.doubleToRawLongBits(Double.parseDouble(s)), Double.doubleToRawLongBits(d), s);
+            }
+        }
+    }
+
+    @Test
+    void aRepeatedKeyIsOneInstanceAndAnInvalidOneIsReportedEveryTime() {
+        String line = "unit_lp" + System.nanoTime() + ",host=gw1,tag=t1 value=1 " + MS + "\n";
+        String body = line + line + "_bad,t=" + "k".repeat(200) + " value=2 " + MS + "\n";
+        String first = null;
+        for (int request = 0; request < 3; request++) {
+            var parsed = parse(body);
+            assertEquals(3, parsed.batch().size());
+            assertEquals(1, parsed.batch().errorCount(), "the key over 200 characters, on request " + request);
+            assertEquals(3, parsed.batch().errors().get(0).index());
+            String key = parsed.batch().keys[0];
+            assertTrue(key.startsWith("unit_lp") && key.endsWith(".t1.value"), key);
+            if (request > 0) {
+                assertTrue(key == first && parsed.batch().keys[1] == first, "the remembered instance");
+            }
+            first = key;
+        }
+        assertTrue(MetricKeys.known(first) == first);
+        byte[] bytes = ("x" + first).getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(MetricKeys.known(bytes, 1, bytes.length - 1) == first);
+        assertEquals(null, MetricKeys.known(bytes, 0, bytes.length - 1));
     }
 
     @Test
