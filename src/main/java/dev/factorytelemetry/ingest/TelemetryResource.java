@@ -35,6 +35,14 @@ public class TelemetryResource {
 
     /** The answer to a committed batch. */
     public record IngestResult(int accepted, int duplicates) {
+
+        /**
+         * {@code {"accepted":N,"duplicates":M}}, written directly: two integers do not need the JSON writer's lookup and
+         * serializer on every request (a few percent of the service's CPU per batch).
+         */
+        byte[] json() {
+            return ("{\"accepted\":" + accepted + ",\"duplicates\":" + duplicates + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
     }
 
     private final IngestService ingest;
@@ -74,7 +82,7 @@ public class TelemetryResource {
                                 @QueryParam("precision") String precisionParameter) {
         // other failures are answered by the problem+json exception mappers
         return ingest.ingest(format, body, contentEncoding, precisionParameter)
-                .map(r -> Response.ok(new IngestResult(r.accepted(), r.duplicates())).build())
+                .map(r -> Response.ok(new IngestResult(r.accepted(), r.duplicates()).json(), MediaType.APPLICATION_JSON_TYPE).build())
                 .onFailure(IngestService.Busy.class)
                 .recoverWithItem(busy -> IngestResponses.from((ProblemException) busy, false));
     }
