@@ -47,9 +47,20 @@ public interface DashboardConfig {
     @WithDefault("read")
     dev.factorytelemetry.auth.Scope cacheBypassScope();
 
-    /** Upper bound on cached answers; beyond it the least used answers are evicted. */
+    /**
+     * Upper bound on cached answers; beyond it the least used answers are evicted. Each answer counts as at least
+     * {@link #cacheMaxSize()} / this many bytes, so both bounds hold.
+     */
     @WithDefault("10000")
     int cacheMaxEntries();
+
+    /**
+     * Upper bound on the encoded JSON of the cached answers (the objects behind an answer take about as much again);
+     * beyond it the least used answers are evicted. Sized for the shipped heap (-Xmx128m): without it, 100 clients
+     * asking for the 1,000 recent samples of as many metrics filled the heap with answers (OutOfMemoryError).
+     */
+    @WithDefault("16M")
+    io.quarkus.runtime.configuration.MemorySize cacheMaxSize();
 
     /** Longest time range of an hourly series; longer ranges must ask for daily buckets. */
     @WithDefault("P93D")

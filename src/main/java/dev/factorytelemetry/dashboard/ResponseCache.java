@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * once per {@link DashboardConfig#cacheTtl()}. For {@link DashboardConfig#cacheStaleWhileRevalidate()} after that,
  * the previous answer is still sent while a single background computation replaces it, so a hot answer never makes
  * requests wait for the database. A Caffeine cache ({@link Caches}): at most {@link DashboardConfig#cacheMaxEntries()}
- * answers (the least used are evicted), hits and misses in /q/metrics as {@code cache="dashboard-answers"}.
+ * answers and {@link DashboardConfig#cacheMaxSize()} of their JSON (the least used are evicted), hits and misses in /q/metrics as {@code cache="dashboard-answers"}.
  */
 @ApplicationScoped
 public class ResponseCache {
@@ -34,6 +34,8 @@ public class ResponseCache {
         private final T value;
         private final Instant computedAt;
         private volatile byte[] json;
+        /** Run once the JSON is encoded: the cache weighs the answer again, by its JSON. */
+        private volatile Runnable onEncoded;
 
         public Timed(T value, Instant computedAt) {
             this.value = value;
@@ -57,8 +59,25 @@ public class ResponseCache {
                     throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
                 }
                 json = encoded;
+                Runnable reweigh = onEncoded;
+                if (reweigh != null) {
+                    reweigh.run();
+                }
             }
             return encoded;
+        }
+
+        /** The cache's weight of this answer: its JSON's length once encoded (answers used as objects are never encoded). */
+        int weight(int minimum) {
+            byte[] encoded = json;
+            return encoded == null ? minimum : Math.max(minimum, encoded.length);
+        }
+
+        void whenEncoded(Runnable reweigh) {
+            onEncoded = reweigh;
+            if (json != null) {
+                reweigh.run();
+            }
         }
     }
 
@@ -82,8 +101,17 @@ public class ResponseCache {
         this.ttl = config.cacheTtl();
         this.ttlNanos = ttl.toNanos();
         Duration stale = config.cacheStaleWhileRevalidate().isNegative() ? Duration.ZERO : config.cacheStaleWhileRevalidate();
+        long maxBytes = Math.max(1, config.cacheMaxSize().asLongValue());
+        int minimumWeight = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes / Math.max(1, config.cacheMaxEntries())));
         this.entries = ttl.isZero() || ttl.isNegative() ? null
-                : caches.asyncCache("dashboard-answers", config.cacheMaxEntries(), ttl.plus(stale));
+                : caches.<String, Entry>asyncWeightedCache("dashboard-answers", maxBytes,
+                        (key, entry) -> entry.timed().weight(minimumWeight), ttl.plus(stale));
+    }
+
+    /** Weighs a stored answer again once its JSON is encoded (by the first request that sends it). */
+    private CompletableFuture<Entry> stored(String key, CompletableFuture<Entry> future) {
+        future.thenAccept(entry -> entry.timed().whenEncoded(() -> entries.asMap().replace(key, future, future)));
+        return future;
     }
 
     /** How long answers are reused. */
@@ -105,12 +133,12 @@ public class ResponseCache {
             // computed for this request; it replaces the cached answer, so the next requests get it too
             Instant started = clock.instant();
             return Uni.createFrom().<T>deferred(compute::get).map(v -> new Timed<>(v, started))
-                    .invoke(t -> entries.put(key, CompletableFuture.completedFuture(new Entry(t))));
+                    .invoke(t -> entries.put(key, stored(key, CompletableFuture.completedFuture(new Entry(t)))));
         }
         CompletableFuture<Entry> current = entries.get(key, (k, executor) -> {
             Instant started = clock.instant();
-            return Uni.createFrom().<T>deferred(compute::get).map(v -> new Entry(new Timed<>(v, started)))
-                    .subscribeAsCompletionStage();
+            return stored(k, Uni.createFrom().<T>deferred(compute::get).map(v -> new Entry(new Timed<>(v, started)))
+                    .subscribeAsCompletionStage());
         });
         if (current.isDone() && !current.isCompletedExceptionally()) {
             Entry entry = current.join();
@@ -128,7 +156,7 @@ public class ResponseCache {
     private <T> void revalidate(String key, CompletableFuture<Entry> present, Entry stale, Supplier<Uni<T>> compute) {
         Instant started = clock.instant();
         Uni.createFrom().<T>deferred(compute::get).subscribe().with(
-                value -> entries.asMap().replace(key, present, CompletableFuture.completedFuture(new Entry(new Timed<>(value, started)))),
+                value -> entries.asMap().replace(key, present, stored(key, CompletableFuture.completedFuture(new Entry(new Timed<>(value, started))))),
                 failure -> stale.revalidating().set(false));
     }
 

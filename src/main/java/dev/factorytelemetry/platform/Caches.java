@@ -49,6 +49,16 @@ public class Caches {
         return monitor(name, builder(maximumSize).expireAfterWrite(ttl).<K, V>buildAsync());
     }
 
+    /**
+     * An asynchronous cache bounded by the total {@code weigher} weight of its completed values (computations in
+     * progress weigh nothing), each kept {@code ttl} after it completed.
+     */
+    public <K, V> AsyncCache<K, V> asyncWeightedCache(String name, long maximumWeight, com.github.benmanes.caffeine.cache.Weigher<K, V> weigher,
+                                                      Duration ttl) {
+        return monitor(name, Caffeine.newBuilder().maximumWeight(maximumWeight).weigher(weigher).executor(Runnable::run).recordStats()
+                .expireAfterWrite(ttl).buildAsync());
+    }
+
     /** A {@link SuccessMemo} whose hits and misses show in /q/metrics. */
     public <T> SuccessMemo<T> memo(String name, Supplier<Uni<T>> loader, Duration ttl) {
         SuccessMemo<T> memo = new SuccessMemo<>(loader, ttl);

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The answer cache on its own: coalescing, expiry, stale-while-revalidate, failures not cached. */
 class ResponseCacheTest {
@@ -24,11 +25,16 @@ class ResponseCacheTest {
     }
 
     static ResponseCache cache(Duration ttl, Duration stale, MeterRegistry registry) {
+        return cache(ttl, stale, registry, 16L << 20);
+    }
+
+    static ResponseCache cache(Duration ttl, Duration stale, MeterRegistry registry, long maxBytes) {
         DashboardConfig config = (DashboardConfig) Proxy.newProxyInstance(DashboardConfig.class.getClassLoader(),
                 new Class<?>[]{DashboardConfig.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "cacheTtl" -> ttl;
                     case "cacheStaleWhileRevalidate" -> stale;
                     case "cacheMaxEntries" -> 100;
+                    case "cacheMaxSize" -> new io.quarkus.runtime.configuration.MemorySize(java.math.BigInteger.valueOf(maxBytes));
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
         return new ResponseCache(config, new Caches(registry));
@@ -101,5 +107,36 @@ class ResponseCacheTest {
                 .functionCounter().count());
         assertEquals(300.0, registry.get("cache.gets").tag("cache", "dashboard-answers").tag("result", "miss")
                 .functionCounter().count());
+    }
+
+    @Test
+    void cachedAnswersAreBoundedByTheSizeOfTheirJsonAndByTheirNumber() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ResponseCache cache = cache(Duration.ofSeconds(30), Duration.ZERO, registry, 10_000);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        String answer = "x".repeat(1_000);
+        for (int i = 0; i < 30; i++) {
+            // sent once: its JSON (1,002 bytes) is encoded, and the answer weighs that much from then on
+            byte[] json = cache.get("big" + i, () -> Uni.createFrom().item(answer)).await().atMost(Duration.ofSeconds(5)).json(mapper);
+            assertEquals(1_002, json.length);
+        }
+        double cached = registry.get("cache.size").tag("cache", "dashboard-answers").gauge().value();
+        assertTrue(cached >= 5 && cached <= 9, "10,000 bytes hold at most 9 answers of 1,002 bytes, not 30: " + cached);
+
+        ResponseCache counted = cache(Duration.ofSeconds(30), Duration.ZERO, new SimpleMeterRegistry(), 1L << 20);
+        AtomicInteger computations = new AtomicInteger();
+        for (int i = 0; i < 300; i++) {
+            int n = i;
+            counted.get("small" + n, () -> Uni.createFrom().item(() -> computations.incrementAndGet() + n))
+                    .await().atMost(Duration.ofSeconds(5));
+        }
+        int before = computations.get();
+        for (int i = 0; i < 300; i++) {
+            int n = i;
+            counted.get("small" + n, () -> Uni.createFrom().item(() -> computations.incrementAndGet() + n))
+                    .await().atMost(Duration.ofSeconds(5));
+        }
+        assertTrue(computations.get() - before >= 200,
+                "at most 100 entries (cache-max-entries) stay cached however small: " + (computations.get() - before) + " recomputed");
     }
 }
