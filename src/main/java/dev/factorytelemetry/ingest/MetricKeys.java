@@ -14,8 +14,8 @@ import java.util.Arrays;
 final class MetricKeys {
 
     private static final int SLOT_BITS = 15;
-    /** Slots of the table ({@link MetricRegistry} keeps the metric of each slot's key in a table of the same size). */
-    static final int SLOTS = 1 << SLOT_BITS;
+    /** Slots of each table. */
+    private static final int SLOTS = 1 << SLOT_BITS;
     private static final String[] KNOWN = new String[SLOTS];
     /**
      * The keys the line-protocol parser found valid, with their bytes (it builds keys as ASCII bytes, and
@@ -82,7 +82,7 @@ final class MetricKeys {
     }
 
     /** Fibonacci hashing: keys that differ only in a few digits ("L1.tag0042") spread over the slots too. */
-    static int slot(int hash) {
+    private static int slot(int hash) {
         return (hash * 0x9E3779B9) >>> (32 - SLOT_BITS);
     }
 }

@@ -49,14 +49,6 @@ public class MetricRegistry {
     private final Pool pool;
     /** Synchronous on purpose: {@link #cached} is the per-sample lookup of the ingest path. */
     private final Cache<String, Metric> cache;
-    /**
-     * In front of the cache: the metric last found for each slot of {@link MetricKeys}' table (a key is found
-     * by a hash already computed and one String comparison, without the cache's bookkeeping: the Caffeine lookup
-     * was 5-8 % of the service's CPU per point). Entries are immutable and come from the cache (committed rows
-     * only); a slot is replaced racily, which is harmless. Cache hit counts in /q/metrics therefore count the
-     * first lookup of a key per slot, not every sample.
-     */
-    private final Metric[] recent = new Metric[MetricKeys.SLOTS];
 
     public MetricRegistry(Pool pool, Caches caches) {
         this.pool = pool;
@@ -64,16 +56,7 @@ public class MetricRegistry {
     }
 
     Metric cached(String key) {
-        int slot = MetricKeys.slot(key.hashCode());
-        Metric recent = this.recent[slot];
-        if (recent != null && recent.key().equals(key)) {
-            return recent;
-        }
-        Metric m = cache.getIfPresent(key);
-        if (m != null) {
-            this.recent[slot] = m;
-        }
-        return m;
+        return cache.getIfPresent(key);
     }
 
     /** Loads the given keys from metric_def (committed rows) into the cache; returns those found. */
@@ -119,7 +102,6 @@ public class MetricRegistry {
 
     /** Drops cached entries (e.g. after a DBA deleted metric definitions). */
     public void forget() {
-        java.util.Arrays.fill(recent, null);
         cache.invalidateAll();
     }
 
