@@ -71,15 +71,18 @@ class RollbackToTagTest {
         LaunchResult rollback = launch(launcher, "0.2.0");
         String output = rollback.getOutput() + rollback.getErrorOutput();
         assertEquals(0, rollback.exitCode(), output);
-        // the next release's changeset, 0012 (re-run with every release, its rollback is a no-op) and the tag's own
-        // tagDatabase changeset (Liquibase undoes it too; the schema is release 0.2.0's either way)
-        assertTrue(output.contains("Migration only: rolled back 3 changeset(s) to tag 0.2.0; exiting"), output);
-        assertTrue(output.contains("Rolling back 3 changeset(s) to tag 0.2.0: db/test/9001-next-release.sql::9001-next-release-example, "
+        // the next release's changesets (the test's 9001 and the real 0018), 0012 (re-run with every release, its rollback
+        // is a no-op) and the tag's own tagDatabase changeset (Liquibase undoes it too; the schema is release 0.2.0's either way)
+        assertTrue(output.contains("Migration only: rolled back 4 changeset(s) to tag 0.2.0; exiting"), output);
+        assertTrue(output.contains("Rolling back 4 changeset(s) to tag 0.2.0: db/test/9001-next-release.sql::9001-next-release-example, "
                 + "db/changelog/0012-function-search-path.sql::0012-function-search-path, "
+                + "db/changelog/0018-ingest-metric-samples.sql::0018-ingest-metric-samples, "
                 + "db/changelog/db.changelog-master.yaml::tag-0.2.0"), output);
+        assertEquals("f", sql("SELECT to_regproc('factory_telemetry.ingest_metric_samples') IS NOT NULL"),
+                "0018's function is rolled back");
         assertEquals("f", sql(TABLE_EXISTS), "the next release's table is rolled back");
         assertEquals("0", sql(NEXT_RELEASE_ROWS));
-        assertEquals(Long.toString(applied - 3), sql("SELECT count(*) FROM databasechangelog"));
+        assertEquals(Long.toString(applied - 4), sql("SELECT count(*) FROM databasechangelog"));
         assertEquals("0.1.0", sql("SELECT string_agg(tag, ',') FROM databasechangelog WHERE tag IS NOT NULL"), "the older release's tag stays");
         assertEquals("t", sql("SELECT to_regclass('factory_telemetry.maintenance_run') IS NOT NULL"),
                 "release 0.2.0's objects stay");
@@ -87,7 +90,8 @@ class RollbackToTagTest {
         LaunchResult again = launch(launcher, null);
         String againOutput = again.getOutput() + again.getErrorOutput();
         assertEquals(0, again.exitCode(), againOutput);
-        assertTrue(againOutput.contains("Migration only: 3 changeset(s) applied"), againOutput);
+        assertTrue(againOutput.contains("Migration only: 4 changeset(s) applied"), againOutput);
+        assertEquals("t", sql("SELECT to_regproc('factory_telemetry.ingest_metric_samples') IS NOT NULL"));
         assertEquals("t", sql(TABLE_EXISTS));
         assertEquals("added by the next release", sql("SELECT note FROM factory_telemetry.next_release_example"));
         assertEquals(Long.toString(applied), sql("SELECT count(*) FROM databasechangelog"));
