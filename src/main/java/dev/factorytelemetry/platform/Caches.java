@@ -31,7 +31,12 @@ public class Caches {
 
     /** A builder with statistics on and maintenance on the calling thread. */
     public static Caffeine<Object, Object> builder(long maximumSize) {
-        return Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).recordStats();
+        return unbounded().maximumSize(maximumSize);
+    }
+
+    /** Statistics on and maintenance on the calling thread; the caller sets the bound. */
+    private static Caffeine<Object, Object> unbounded() {
+        return Caffeine.newBuilder().executor(Runnable::run).recordStats();
     }
 
     /** A synchronous cache of at most {@code maximumSize} entries, each kept {@code ttl} after it was written. */
@@ -55,8 +60,7 @@ public class Caches {
      */
     public <K, V> AsyncCache<K, V> asyncWeightedCache(String name, long maximumWeight, com.github.benmanes.caffeine.cache.Weigher<K, V> weigher,
                                                       Duration ttl) {
-        return monitor(name, Caffeine.newBuilder().maximumWeight(maximumWeight).weigher(weigher).executor(Runnable::run).recordStats()
-                .expireAfterWrite(ttl).buildAsync());
+        return monitor(name, unbounded().maximumWeight(maximumWeight).weigher(weigher).expireAfterWrite(ttl).buildAsync());
     }
 
     /** A {@link SuccessMemo} whose hits and misses show in /q/metrics. */
